@@ -1,0 +1,165 @@
+"""Import a (Q)ONNX model file into qnngen's Graph, refusing what qnngen does not support."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+from ..errors import ModelError, UnsupportedError
+from ..ir import ops
+from ..ir.execute import infer_shapes
+from ..ir.graph import Graph, Node
+
+_Attrs = dict[str, object]
+
+
+def _simple(cls: type) -> Callable[[_Attrs], ops.Op]:
+    return lambda a: cls()
+
+
+def _quant(a: _Attrs) -> ops.Op:
+    mode = a.get("rounding_mode", "ROUND")
+    return ops.Quant(bool(a.get("signed", 1)), bool(a.get("narrow", 0)), str(mode).upper())
+
+
+def _multithreshold(a: _Attrs) -> ops.Op:
+    if a.get("data_layout", "NCHW") not in ("NCHW", "NC"):
+        raise UnsupportedError(f"MultiThreshold data_layout {a['data_layout']}")
+    return ops.MultiThreshold(
+        str(a.get("out_dtype", "FLOAT32")), float(a.get("out_scale", 1.0)), float(a.get("out_bias", 0.0))
+    )
+
+
+def _argmax(a: _Attrs) -> ops.Op:
+    if a.get("select_last_index", 0):
+        raise UnsupportedError("ArgMax with select_last_index=1")
+    return ops.ArgMax(int(a.get("axis", 0)), bool(a.get("keepdims", 1)))
+
+
+def _topk(a: _Attrs) -> ops.Op:
+    if not a.get("largest", 1) or not a.get("sorted", 1):
+        raise UnsupportedError("TopK with largest=0 or sorted=0")
+    return ops.TopK(int(a.get("axis", -1)))
+
+
+_OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
+    "MatMul": _simple(ops.MatMul),
+    "Add": _simple(ops.Add),
+    "Sub": _simple(ops.Sub),
+    "Mul": _simple(ops.Mul),
+    "Div": _simple(ops.Div),
+    "Relu": _simple(ops.Relu),
+    "Sign": _simple(ops.Sign),
+    "Reshape": _simple(ops.Reshape),
+    "BatchNormalization": lambda a: ops.BatchNormalization(float(a.get("epsilon", 1e-5))),
+    "Flatten": lambda a: ops.Flatten(int(a.get("axis", 1))),
+    "Transpose": lambda a: ops.Transpose(tuple(a.get("perm", ()))),
+    "Quant": _quant,
+    "BipolarQuant": _simple(ops.BipolarQuant),
+    "MultiThreshold": _multithreshold,
+    "Trunc": lambda a: ops.Trunc(tuple(sorted(a.items()))),
+    "ArgMax": _argmax,
+    "TopK": _topk,
+}
+
+
+def load_model(path: str | Path) -> Graph:
+    """Read an ONNX file and convert it; raises ModelError / UnsupportedError with one-line text."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file; give an .onnx path or an example name (qnngen examples)")
+    try:
+        model = onnx.load(str(path))
+    except Exception as exc:  # onnx raises several unrelated types for non-ONNX bytes
+        raise ModelError(f"{path}: not a readable ONNX model ({type(exc).__name__}); export it with onnx/brevitas") from None
+    if not model.graph.node:
+        raise ModelError(f"{path}: the ONNX graph has no nodes")
+    return from_onnx(model, path.stem)
+
+
+def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
+    """Convert an in-memory ONNX model (batch size 1) into a Graph with shapes inferred."""
+    og = model.graph
+    constants = {i.name: numpy_helper.to_array(i) for i in og.initializer}
+    rename: dict[str, str] = {}
+    nodes: list[Node] = []
+    for k, on in enumerate(og.node):
+        nname = on.name or f"{on.op_type}_{k}"
+        attrs = {a.name: _attr_value(a) for a in on.attribute}
+        inputs = tuple(rename.get(t, t) for t in on.input)
+        if on.op_type == "Constant":
+            constants[on.output[0]] = numpy_helper.to_array(attrs["value"])
+        elif on.op_type in ("Identity", "Dropout"):
+            rename[on.output[0]] = inputs[0]
+        elif on.op_type == "Gemm":
+            nodes.extend(_gemm(nname, inputs, on.output[0], attrs, constants))
+        elif on.op_type in _OPS:
+            try:
+                op = _OPS[on.op_type](attrs)
+            except UnsupportedError as exc:
+                raise UnsupportedError(f"node {nname}: {exc}; qnngen cannot compile it") from None
+            nodes.append(Node(nname, op, inputs, tuple(on.output)))
+        else:
+            raise UnsupportedError(
+                f"node {nname}: op {on.op_type} is not supported by qnngen; "
+                f"supported ops: {', '.join(sorted(_OPS) + ['Gemm', 'Constant', 'Identity'])}"
+            )
+    inputs = tuple(i.name for i in og.input if i.name not in constants)
+    shapes = {i.name: _input_shape(i) for i in og.input if i.name not in constants}
+    outputs = tuple(rename.get(o.name, o.name) for o in og.output)
+    g = Graph(name, (), inputs, outputs, {}, shapes, {})
+    g = g.substitute([], nodes, constants)
+    return infer_shapes(g)
+
+
+def _attr_value(a: onnx.AttributeProto) -> object:
+    v = helper.get_attribute_value(a)
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, list):
+        return tuple(x.decode() if isinstance(x, bytes) else x for x in v)
+    return v
+
+
+def _input_shape(vi: onnx.ValueInfoProto) -> tuple[int, ...]:
+    dims = [d.dim_value if d.HasField("dim_value") else 1 for d in vi.type.tensor_type.shape.dim]
+    if not dims:
+        raise ModelError(f"graph input {vi.name} has no shape; export the model with a fixed input shape")
+    if dims[0] != 1:
+        raise UnsupportedError(f"graph input {vi.name} has batch size {dims[0]}; export with batch size 1")
+    return tuple(dims)
+
+
+def _gemm(name: str, ins: tuple[str, ...], out: str, a: _Attrs, constants: dict) -> list[Node]:
+    """Gemm as MatMul (+ Mul by alpha) (+ Add of beta * C); B transposed in its constants."""
+    if a.get("transA", 0):
+        raise UnsupportedError(f"node {name}: Gemm with transA=1 is not supported")
+    b, nodes = ins[1], []
+    if a.get("transB", 0) and b in constants:
+        constants[b + "_T"] = np.ascontiguousarray(constants[b].T)
+        b = b + "_T"
+    elif a.get("transB", 0):
+        nodes.append(Node(name + "_wT", ops.Transpose((1, 0)), (b,), (b + "_T",)))
+        b = b + "_T"
+    cur = out + "_mm"
+    nodes.append(Node(name, ops.MatMul(), (ins[0], b), (cur,)))
+    alpha, beta = float(a.get("alpha", 1.0)), float(a.get("beta", 1.0))
+    if alpha != 1.0:
+        constants[name + "_alpha"] = np.float32(alpha)
+        nodes.append(Node(name + "_alpha", ops.Mul(), (cur, name + "_alpha"), (cur + "_a",)))
+        cur += "_a"
+    if len(ins) > 2 and ins[2]:
+        c = ins[2]
+        if beta != 1.0:
+            constants[name + "_beta"] = (constants[c] * np.float32(beta)).astype(np.float32)
+            c = name + "_beta"
+        nodes.append(Node(name + "_bias", ops.Add(), (cur, c), (cur + "_b",)))
+        cur += "_b"
+    last = nodes[-1]
+    nodes[-1] = Node(last.name, last.op, last.inputs, (out,))
+    return nodes
+

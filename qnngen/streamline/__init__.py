@@ -1,0 +1,43 @@
+"""Streamline: turn an imported quantized graph into an integer-only graph.
+
+After `streamline`, every MatMul has integer inputs and integer weights, each activation
+quantizer is a MultiThreshold on an integer accumulator, and float ops remain only before the
+first quantizer (host pre-processing) and after the last integer op (host post-processing).
+"""
+
+from __future__ import annotations
+
+from ..ir.execute import infer_shapes
+from ..ir.graph import Graph
+from ..ir.passes import run_to_fixpoint
+from .accumulators import infer_accumulator_types
+from .quantizers import split_activation_quantizers
+from .reorder import move_add_past_matmul, move_mul_past_matmul, remove_noop_reshapes
+from .thresholds import absorb_into_thresholds, accumulator_range, find_thresholds
+from .weights import quantize_weights
+
+PASSES = (
+    remove_noop_reshapes,
+    quantize_weights,
+    split_activation_quantizers,
+    move_mul_past_matmul,
+    move_add_past_matmul,
+    absorb_into_thresholds,
+    infer_accumulator_types,
+)
+
+
+def streamline(g: Graph) -> Graph:
+    """Run the streamlining passes to a fixed point and re-infer shapes."""
+    return infer_shapes(run_to_fixpoint(g, PASSES))
+
+
+__all__ = [
+    "streamline", "PASSES",
+    # passes
+    "remove_noop_reshapes", "quantize_weights", "split_activation_quantizers",
+    "move_mul_past_matmul", "move_add_past_matmul", "absorb_into_thresholds",
+    "infer_accumulator_types",
+    # arithmetic
+    "accumulator_range", "find_thresholds",
+]
