@@ -1,0 +1,110 @@
+"""What every hardware layer provides: folding space, cycles, resources, reference and RTL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Iterator
+
+import numpy as np
+
+from ..errors import FoldingError
+
+
+@dataclass(frozen=True, order=True)
+class Fold:
+    """Parallelism of a layer: PE output channels and SIMD input elements per cycle."""
+
+    pe: int = 1
+    simd: int = 1
+
+
+@dataclass(frozen=True)
+class Resources:
+    """FPGA resources; LUT/FF are estimates, memories and DSPs are counted from shapes."""
+
+    lut: float = 0.0
+    ff: float = 0.0
+    bram18: int = 0
+    uram: int = 0
+    dsp: int = 0
+
+    KEYS = ("lut", "ff", "bram18", "uram", "dsp")
+
+    def __add__(self, other: "Resources") -> "Resources":
+        return Resources(*(getattr(self, k) + getattr(other, k) for k in self.KEYS))
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: int(round(getattr(self, k))) for k in self.KEYS}
+
+
+@dataclass(frozen=True)
+class Cycles:
+    """Interval: cycles between frames in steady state; latency: first input to last output."""
+
+    interval: int
+    latency: int
+
+
+@dataclass(frozen=True)
+class RtlInstance:
+    """What the top-level template needs to instantiate one layer."""
+
+    module: str
+    params: dict[str, int | str]
+    mem_files: dict[str, str] = field(default_factory=dict)
+
+
+def divisors(n: int) -> list[int]:
+    """All positive divisors of n, ascending."""
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def require(cond: bool, message: str) -> None:
+    """Raise FoldingError(message) unless cond holds."""
+    if not cond:
+        raise FoldingError(message)
+
+
+class HwLayer:
+    """Interface of a streaming hardware layer; subclasses are frozen dataclasses."""
+
+    name: str
+    kind: str = "layer"
+
+    def fold_space(self) -> Iterator[Fold]:
+        yield Fold(1, 1)
+
+    def check(self, fold: Fold) -> None:
+        require(fold == Fold(1, 1), f"{self.name}: {self.kind} has no PE/SIMD folding")
+
+    def in_width(self, fold: Fold) -> int:
+        raise NotImplementedError
+
+    def out_width(self, fold: Fold) -> int:
+        raise NotImplementedError
+
+    def in_beats(self, fold: Fold) -> int:
+        raise NotImplementedError
+
+    def out_beats(self, fold: Fold) -> int:
+        raise NotImplementedError
+
+    def cycles(self, fold: Fold) -> Cycles:
+        raise NotImplementedError
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        """Cycle at which each output beat of one frame leaves, given its input beats' times."""
+        raise NotImplementedError
+
+    def resources(self, fold: Fold) -> Resources:
+        raise NotImplementedError
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        """Plain-data view of the layer's scalar fields for reports."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if np.isscalar(getattr(self, f.name))}

@@ -1,0 +1,155 @@
+"""Matrix-vector-threshold unit: y = act(W @ x) per frame, folded over PE x SIMD."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from ..ir import BIPOLAR, DataType
+from ..packing import hex_memory
+from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
+from .memory import map_memory
+
+#: cycles from issuing a step to its output beat being valid (issue, S1, S2, S3)
+PIPELINE_DEPTH = 3
+#: a LUT-based product is cheaper than a DSP below this many product bits
+DSP_MIN_PRODUCT_BITS = 36
+
+
+@dataclass(frozen=True, eq=False)
+class MVTU(HwLayer):
+    """Matrix-vector(-threshold) unit for MH x MW integer weights and a fused activation.
+
+    weights: (MH, MW) integers of w_dtype; thresholds: (MH, N) ascending integers or None
+    (no activation: the output is the accumulator, acc_dtype). Activation output:
+    out_bias + #{k : acc >= T[j, k]} for integer outputs, the bit of (acc >= T[j, 0]) for BIPOLAR.
+    """
+
+    name: str
+    in_dtype: DataType
+    w_dtype: DataType
+    acc_dtype: DataType
+    out_dtype: DataType
+    weights: np.ndarray = field(repr=False)
+    thresholds: np.ndarray | None = field(default=None, repr=False)
+    out_bias: int = 0
+    kind = "MVTU"
+
+    @property
+    def mh(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def mw(self) -> int:
+        return int(self.weights.shape[1])
+
+    @property
+    def n_thres(self) -> int:
+        return 0 if self.thresholds is None else int(self.thresholds.shape[1])
+
+    @property
+    def binary(self) -> bool:
+        return self.in_dtype == BIPOLAR and self.w_dtype == BIPOLAR
+
+    # folding
+    def fold_space(self) -> Iterator[Fold]:
+        return (Fold(pe, simd) for pe in divisors(self.mh) for simd in divisors(self.mw))
+
+    def check(self, fold: Fold) -> None:
+        require(fold.pe >= 1 and self.mh % fold.pe == 0, f"{self.name}: PE={fold.pe} must divide MH={self.mh}")
+        require(fold.simd >= 1 and self.mw % fold.simd == 0, f"{self.name}: SIMD={fold.simd} must divide MW={self.mw}")
+
+    def in_width(self, fold: Fold) -> int:
+        return fold.simd * self.in_dtype.bitwidth()
+
+    def out_width(self, fold: Fold) -> int:
+        return fold.pe * self.out_dtype.bitwidth()
+
+    def in_beats(self, fold: Fold) -> int:
+        return self.mw // fold.simd
+
+    def out_beats(self, fold: Fold) -> int:
+        return self.mh // fold.pe
+
+    # cycles
+    def cycles(self, fold: Fold) -> Cycles:
+        work = self.in_beats(fold) * self.out_beats(fold)
+        return Cycles(interval=work, latency=work + PIPELINE_DEPTH - 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        sf, nf = self.in_beats(fold), self.out_beats(fold)
+        t = -1
+        for s in range(sf):
+            t = max(t + 1, int(in_times[s]))
+        return np.array([t + n * sf + PIPELINE_DEPTH for n in range(nf)], dtype=np.int64)
+
+    # resources
+    def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
+        """(width, depth) of each memory: weights, thresholds and the input buffer."""
+        sf, nf = self.in_beats(fold), self.out_beats(fold)
+        mems = {"weights": (fold.pe * fold.simd * self.w_dtype.bitwidth(), nf * sf)}
+        if self.n_thres:
+            mems["thresholds"] = (fold.pe * self.n_thres * self.acc_dtype.bitwidth(), nf)
+        if nf > 1:
+            mems["input_buffer"] = (self.in_width(fold), sf)
+        return mems
+
+    def resources(self, fold: Fold) -> Resources:
+        acc = self.acc_dtype.bitwidth()
+        lanes = fold.pe * fold.simd
+        xb, wb = self.in_dtype.bitwidth(), self.w_dtype.bitwidth()
+        if self.binary:
+            compute = Resources(lut=lanes * 1.2 + fold.pe * acc)
+        elif xb * wb >= DSP_MIN_PRODUCT_BITS:
+            compute = Resources(lut=fold.pe * (fold.simd - 1) * acc, dsp=lanes)
+        else:
+            compute = Resources(lut=lanes * (xb * wb + acc * 0.5) + fold.pe * acc)
+        thres = Resources(lut=fold.pe * self.n_thres * math.ceil(acc / 2) + fold.pe * self.out_dtype.bitwidth())
+        regs = Resources(lut=40, ff=fold.pe * (acc + self.out_dtype.bitwidth()) + self.in_width(fold) + 40)
+        total = compute + thres + regs
+        for width, depth in self.memories(fold).values():
+            total = total + map_memory(width, depth).resources
+        return total
+
+    # reference
+    def accumulate(self, x: np.ndarray) -> np.ndarray:
+        """Exact int64 dot products, (N, MW) -> (N, MH)."""
+        return np.asarray(x, dtype=np.int64) @ self.weights.astype(np.int64).T
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        acc = self.accumulate(x)
+        if self.thresholds is None:
+            return acc
+        count = np.sum(acc[:, :, None] >= self.thresholds[None, :, :], axis=-1)
+        return 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
+
+    # RTL
+    def _memory_words(self, fold: Fold) -> tuple[np.ndarray, np.ndarray | None]:
+        nf, sf = self.out_beats(fold), self.in_beats(fold)
+        w = self.weights.reshape(nf, fold.pe, sf, fold.simd).transpose(0, 2, 1, 3)
+        w = w.reshape(nf * sf, fold.pe * fold.simd)
+        if self.w_dtype == BIPOLAR:
+            w = (w > 0).astype(np.int64)
+        if self.thresholds is None:
+            return w, None
+        return w, self.thresholds.reshape(nf, fold.pe * self.n_thres)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        w, t = self._memory_words(fold)
+        files = {f"{self.name}_w.mem": hex_memory(w, self.w_dtype.bitwidth())}
+        if t is not None:
+            files[f"{self.name}_t.mem"] = hex_memory(t, self.acc_dtype.bitwidth())
+        params = {
+            "MW": self.mw, "MH": self.mh, "PE": fold.pe, "SIMD": fold.simd,
+            "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
+            "IN_BIPOLAR": int(self.in_dtype == BIPOLAR),
+            "W_BITS": self.w_dtype.bitwidth(), "W_SIGNED": int(self.w_dtype.signed()),
+            "W_BIPOLAR": int(self.w_dtype == BIPOLAR),
+            "ACC_BITS": self.acc_dtype.bitwidth(), "N_THRES": self.n_thres,
+            "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
+            "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if t is not None else "",
+        }
+        return RtlInstance("qnngen_mvtu", params, files)
