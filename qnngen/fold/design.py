@@ -79,4 +79,4 @@ def assemble(hw: HwGraph, folding: dict[str, Fold]) -> FoldedDesign:
             beats = layer.in_beats(fold)
             stages.append(Stage(FIFO(f"fifo_{i}", width_in, beats + FIFO_SLACK, beats), Fold()))
         stages.append(Stage(layer, fold))
-    return FoldedDesign(hw, {s.name: s.fold for s in stages if s.name in folding or s.layer in hw.layers}, tuple(stages))
+    return FoldedDesign(hw, {layer.name: folding.get(layer.name, Fold()) for layer in hw.layers}, tuple(stages))
