@@ -10,7 +10,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from ..errors import ModelError, UnsupportedError
-from ..ir import ops
+from ..ir import DataType, ops, parse_dtype
 from ..ir.execute import infer_shapes
 from ..ir.graph import Graph, Node
 
@@ -62,6 +62,7 @@ _OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
     "BipolarQuant": _simple(ops.BipolarQuant),
     "MultiThreshold": _multithreshold,
     "Trunc": lambda a: ops.Trunc(tuple(sorted(a.items()))),
+    "IntQuant": lambda a: ops.IntQuant(bool(a.get("signed", 1)), bool(a.get("narrow", 0)), str(a.get("rounding_mode", "ROUND"))),
     "ArgMax": _argmax,
     "TopK": _topk,
 }
@@ -111,9 +112,23 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
     inputs = tuple(i.name for i in og.input if i.name not in constants)
     shapes = {i.name: _input_shape(i) for i in og.input if i.name not in constants}
     outputs = tuple(rename.get(o.name, o.name) for o in og.output)
-    g = Graph(name, (), inputs, outputs, {}, shapes, {})
+    dtypes = _annotated_dtypes(og)
+    for t, dt in dtypes.items():
+        if t in constants and dt.is_integer():
+            constants[t] = np.asarray(constants[t]).astype(np.int64)
+    g = Graph(name, (), inputs, outputs, {}, shapes, dtypes)
     g = g.substitute([], nodes, constants)
     return infer_shapes(g)
+
+
+def _annotated_dtypes(og: onnx.GraphProto) -> dict[str, DataType]:
+    """QONNX `finn_datatype` annotations (integer tensors of a streamlined graph)."""
+    out = {}
+    for ann in og.quantization_annotation:
+        for kv in ann.quant_parameter_tensor_names:
+            if kv.key == "finn_datatype" and parse_dtype(kv.value).is_integer():
+                out[ann.tensor_name] = parse_dtype(kv.value)
+    return out
 
 
 def _attr_value(a: onnx.AttributeProto) -> object:

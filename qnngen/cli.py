@@ -1,0 +1,160 @@
+"""The `qnngen` command line: compile, estimate, simulate, boards, examples."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+
+from .errors import ModelError, QnnGenError
+
+RANDOM_FRAMES = 32
+
+
+def _fps(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be a positive number of frames per second")
+    return value
+
+
+def _add_fold_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", metavar="MODEL", help="an .onnx file or a bundled example name")
+    p.add_argument("--board", default="pynq-z2", help="target board (see: qnngen boards); default pynq-z2")
+    p.add_argument("--clock-mhz", type=float, default=None, help="clock in MHz; default the board's (100 on pynq-z2)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--target-fps", type=_fps, help="cheapest folding that reaches this many frames/s")
+    g.add_argument("--folding", type=Path, help="folding JSON {layer: {pe, simd}} (as written to OUT/folding.json)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="qnngen", description="Compile quantized ONNX models into streaming FPGA accelerators.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("compile", help="generate RTL, folding and report for a model")
+    _add_fold_args(c)
+    c.add_argument("-o", "--out", type=Path, required=True, help="build folder to write")
+    e = sub.add_parser("estimate", help="estimate cycles and resources without generating anything")
+    _add_fold_args(e)
+    e.add_argument("--json", type=Path, help="also write the report JSON here")
+    s = sub.add_parser("simulate", help="simulate a build folder cycle-accurately with Verilator")
+    s.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
+    s.add_argument("--input", type=Path, help="inputs .npy, float32 (N, *input shape)")
+    s.add_argument("-o", "--output", type=Path, help="write the model outputs (.npy) here")
+    s.add_argument("--stalls", type=float, default=0.0, help="probability of input bubbles / output backpressure per cycle")
+    s.add_argument("--seed", type=int, default=0, help="seed for stalls and random inputs")
+    s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
+    sub.add_parser("boards", help="list the boards and their resources")
+    sub.add_parser("examples", help="list the bundled example models")
+    return ap
+
+
+def _options(args: argparse.Namespace):
+    from .fold import load_board
+    from .pipeline import Options
+
+    clock = args.clock_mhz if args.clock_mhz is not None else load_board(args.board).default_clock_mhz
+    if not clock > 0:
+        raise QnnGenError(f"--clock-mhz {clock}: must be positive")
+    return Options(args.board, float(clock), args.target_fps, args.folding)
+
+
+def _compile(args: argparse.Namespace, console: Console) -> int:
+    from .fold import print_estimate
+    from .pipeline import compile_model
+
+    t0 = time.perf_counter()
+    p = compile_model(args.model, args.out, _options(args))
+    print_estimate(p.estimate, console)
+    console.print(f"wrote {args.out}/ (rtl/, folding.json, report.json, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
+    return 0
+
+
+def _estimate(args: argparse.Namespace, console: Console) -> int:
+    from .fold import print_estimate, report_json
+    from .pipeline import plan
+
+    p = plan(args.model, _options(args))
+    print_estimate(p.estimate, console)
+    if args.json:
+        args.json.write_text(report_json(p.model_path.stem, p.estimate))
+    return 0
+
+
+def _inputs(args: argparse.Namespace, record: dict) -> np.ndarray:
+    from .examples import sample_inputs
+
+    if args.input is not None:
+        if not args.input.is_file():
+            raise ModelError(f"{args.input}: no such input file; give a .npy of shape (N, {record['input_shape'][1:]})")
+        try:
+            return np.load(args.input).astype(np.float32)
+        except ValueError:
+            raise ModelError(f"{args.input}: not a readable .npy array") from None
+    if record.get("example"):
+        return sample_inputs(record["example"])
+    rng = np.random.default_rng(args.seed)
+    return rng.uniform(-1, 1, size=(RANDOM_FRAMES, *record["input_shape"][1:])).astype(np.float32)
+
+
+def _simulate(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import Progress
+
+    from .sim.design_run import load_build, simulate
+
+    if not 0 <= args.stalls < 1:
+        raise QnnGenError(f"--stalls {args.stalls}: must be in [0, 1)")
+    record, _ = load_build(args.out)
+    x = _inputs(args, record)
+    trace = args.out / "sim.vcd" if args.trace else None
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("simulating", total=len(x))
+        res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done))
+    (args.out / "sim.json").write_text(json.dumps(res.as_json(), indent=2) + "\n")
+    if args.output is not None:
+        np.save(args.output, next(iter(res.outputs.values())).astype(np.float32))
+    est = record.get("estimate_interval_cycles")
+    interval = f"{res.interval_cycles:.1f}" if res.interval_cycles is not None else "n/a (1 frame)"
+    console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "
+                  f"interval {interval} cycles (estimate {est}), latency {res.latency_cycles} cycles, stalls {res.stalls}")
+    return 1 if res.mismatches_vs_reference else 0
+
+
+def _boards(args: argparse.Namespace, console: Console) -> int:
+    from .fold import list_boards, print_boards
+
+    print_boards(list_boards(), console)
+    return 0
+
+
+def _examples(args: argparse.Namespace, console: Console) -> int:
+    from .examples import list_examples
+
+    for name, rec in sorted(list_examples().items()):
+        console.print(f"{name:12s} {rec['description']} (input {rec['input_shape']})")
+    return 0
+
+
+COMMANDS = {"compile": _compile, "estimate": _estimate, "simulate": _simulate, "boards": _boards, "examples": _examples}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    try:
+        return COMMANDS[args.cmd](args, console)
+    except QnnGenError as exc:
+        print(f"qnngen: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qnngen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

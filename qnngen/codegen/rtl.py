@@ -1,0 +1,106 @@
+"""Render the RTL build folder: library modules, memory files and the generated top level."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from ..fold.design import FoldedDesign
+from ..resources import data_dir
+
+TOP_MODULE = "qnngen_top"
+
+
+@dataclass(frozen=True)
+class StageParams:
+    """One instance in the top level: module, verilog parameter values, stream names."""
+
+    name: str
+    module: str
+    params: tuple[tuple[str, str], ...]
+    src: str
+    dst: str
+
+
+@dataclass(frozen=True)
+class EdgeParams:
+    """An internal stream between two instances."""
+
+    name: str
+    msb: int
+
+
+@dataclass(frozen=True)
+class TopParams:
+    """Every value qnngen_top.sv.j2 may reference."""
+
+    module_name: str
+    version: str
+    model: str
+    params_hash: str
+    in_width: int
+    out_width: int
+    in_msb: int
+    out_msb: int
+    edges: tuple[EdgeParams, ...]
+    stages: tuple[StageParams, ...]
+
+
+def _verilog_value(v: int | str) -> str:
+    return json.dumps(v) if isinstance(v, str) else str(int(v))
+
+
+def top_params(design: FoldedDesign) -> tuple[TopParams, dict[str, str], list[str]]:
+    """The top-level params, the memory files {name: text} and the library modules used."""
+    stages, edges, mems, modules = [], [], {}, []
+    n = len(design.stages)
+    for i, st in enumerate(design.stages):
+        inst = st.layer.rtl(st.fold)
+        mems.update(inst.mem_files)
+        if inst.module not in modules:
+            modules.append(inst.module)
+        params = [(k, _verilog_value(v)) for k, v in inst.params.items()]
+        if inst.mem_files:
+            params.append(("MEM_DIR", "MEM_DIR"))
+        dst = "m_axis" if i == n - 1 else f"{st.name}_out"
+        if i < n - 1:
+            edges.append(EdgeParams(dst, st.layer.out_width(st.fold) - 1))
+        src = "s_axis" if i == 0 else stages[-1].dst
+        stages.append(StageParams(st.name, inst.module, tuple(params), src, dst))
+    digest = hashlib.sha256(json.dumps([s.params for s in stages]).encode()).hexdigest()[:16]
+    top = TopParams(
+        TOP_MODULE, __version__, design.hw.name, digest, design.in_width, design.out_width,
+        design.in_width - 1, design.out_width - 1, tuple(edges), tuple(stages),
+    )
+    return top, mems, modules
+
+
+def render_top(params: TopParams) -> str:
+    """Render the top-level SystemVerilog from its params dataclass."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("rtl") / "templates")),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    return env.get_template("qnngen_top.sv.j2").render(p=params)
+
+
+def write_rtl(design: FoldedDesign, rtl_dir: Path) -> list[Path]:
+    """Write the library modules, memory files and top level into rtl_dir; return the .sv files."""
+    rtl_dir.mkdir(parents=True, exist_ok=True)
+    top, mems, modules = top_params(design)
+    sources = []
+    for module in modules:
+        dst = rtl_dir / f"{module}.sv"
+        shutil.copyfile(data_dir("rtl") / f"{module}.sv", dst)
+        sources.append(dst)
+    for name, text in sorted(mems.items()):
+        (rtl_dir / name).write_text(text)
+    top_file = rtl_dir / f"{TOP_MODULE}.sv"
+    top_file.write_text(render_top(top))
+    return sources + [top_file]

@@ -1,0 +1,140 @@
+"""The compiler pipeline: model -> streamlined graph -> hardware layers -> folding -> build folder.
+
+The CLI only strings these functions together; each stage is a package of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .codegen.rtl import TOP_MODULE, write_rtl
+from .errors import ModelError, QnnGenError
+from .examples import example_path
+from .fold import (
+    Board, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
+    folding_to_json, load_board, load_folding, minimal_folding, report_json,
+)
+from .frontend import load_model
+from .ir.onnx_export import to_onnx
+from .lower import HwGraph, to_hw
+from .streamline import streamline
+
+DEFAULT_BOARD = "pynq-z2"
+DEFAULT_CLOCK_MHZ = 100.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user chose: board, clock and how to fold (target fps, a folding file, or neither)."""
+
+    board: str = DEFAULT_BOARD
+    clock_mhz: float = DEFAULT_CLOCK_MHZ
+    target_fps: float | None = None
+    folding_file: Path | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Everything decided for one model before any file is written."""
+
+    model_path: Path
+    example: str | None
+    hw: HwGraph
+    design: FoldedDesign
+    board: Board
+    estimate: Estimate
+
+
+def resolve_model(model: str) -> tuple[Path, str | None]:
+    """A model argument is an .onnx path or a bundled example name."""
+    path = Path(model)
+    if path.is_file():
+        return path, None
+    ex = example_path(model)
+    if ex is not None:
+        return ex, model
+    raise ModelError(f"{model}: no such model file or bundled example (list them with: qnngen examples)")
+
+
+def lower_model(model_path: Path) -> HwGraph:
+    """Frontend, streamline and lowering of one model file."""
+    return to_hw(streamline(load_model(model_path)))
+
+
+def plan(model: str, options: Options) -> Plan:
+    """Import, streamline, lower and fold a model, and estimate it on the board; no files."""
+    model_path, example = resolve_model(model)
+    board = load_board(options.board)
+    hw = lower_model(model_path)
+    if options.folding_file is not None:
+        folding = load_folding(options.folding_file, hw)
+    elif options.target_fps is not None:
+        folding = fold_for_target_fps(hw, board, options.clock_mhz, options.target_fps)
+    else:
+        folding = minimal_folding(hw)
+    design = assemble(hw, folding)
+    est = estimate(design, board, options.clock_mhz)
+    check_fits(est)
+    return Plan(model_path, example, hw, design, board, est)
+
+
+def design_record(p: Plan) -> dict:
+    """design.json: what `simulate` needs to drive the generated top level."""
+    first, last = p.design.stages[0], p.design.stages[-1]
+    return {
+        "qnngen_version": __version__,
+        "model": p.model_path.stem,
+        "example": p.example,
+        "top": TOP_MODULE,
+        "core_in": p.hw.core_in,
+        "core_out": p.hw.core_out,
+        "input_shape": list(p.hw.graph.shapes[p.hw.graph.inputs[0]]),
+        "stream_in": {"width": p.design.in_width, "beats": p.design.in_beats,
+                      "dtype": p.hw.in_dtype.name, "elems_per_beat": first.layer.in_width(first.fold) // p.hw.in_dtype.bitwidth()},
+        "stream_out": {"width": p.design.out_width, "beats": p.design.out_beats,
+                       "dtype": p.hw.out_dtype.name, "elems_per_beat": last.layer.out_width(last.fold) // p.hw.out_dtype.bitwidth()},
+        "estimate_interval_cycles": p.estimate.interval_cycles,
+    }
+
+
+def write_build(p: Plan, out: Path) -> None:
+    """Write the build folder into a temporary sibling, then rename it into place."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write_rtl(p.design, tmp / "rtl")
+        (tmp / "folding.json").write_text(folding_to_json(p.design.folding))
+        (tmp / "report.json").write_text(report_json(p.model_path.stem, p.estimate))
+        (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
+        (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _replace_dir(new: Path, out: Path) -> None:
+    if out.exists() and not (out / "design.json").is_file():
+        raise QnnGenError(f"{out}: exists and is not a qnngen build folder; choose another -o")
+    if out.exists():
+        old = out.with_name(f".{out.name}.old{os.getpid()}")
+        out.rename(old)
+        new.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(out)
+    os.chmod(out, 0o755)
+
+
+def compile_model(model: str, out: Path, options: Options) -> Plan:
+    """Plan the model and write OUT/ (rtl/, folding.json, report.json, streamlined.onnx)."""
+    p = plan(model, options)
+    write_build(p, out)
+    return p

@@ -1,0 +1,112 @@
+"""Simulate a qnngen build folder: quantize inputs on the host, stream them through the verilated
+top level, compare with the numpy reference and finish the outputs on the host."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import ModelError, QnnGenError
+from ..frontend import load_model
+from ..ir import BIPOLAR, parse_dtype
+from ..lower import HwGraph, to_hw
+from ..packing import pack_beats, unpack_beats
+from .build import Ports, build_model
+from .harness import DeadlockError, Simulator
+
+#: fraction of the frames skipped as pipeline fill before measuring the interval
+FILL_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Outcome of one simulation run (sim.json) plus the outputs themselves."""
+
+    frames: int
+    mismatches_vs_reference: int
+    interval_cycles: float | None
+    latency_cycles: int
+    stalls: float
+    seed: int
+    cycles: int
+    outputs: dict[str, np.ndarray]
+    rtl_stream: np.ndarray
+    reference_stream: np.ndarray
+
+    def as_json(self) -> dict:
+        return {
+            "frames": self.frames, "mismatches_vs_reference": self.mismatches_vs_reference,
+            "interval_cycles": self.interval_cycles, "latency_cycles": self.latency_cycles,
+            "stalls": self.stalls, "seed": self.seed, "cycles": self.cycles,
+        }
+
+
+def load_build(out: Path) -> tuple[dict, HwGraph]:
+    """design.json and the HwGraph re-lowered from OUT/streamlined.onnx."""
+    if not (out / "design.json").is_file() or not (out / "streamlined.onnx").is_file():
+        raise ModelError(f"{out}: not a qnngen build folder (run: qnngen compile MODEL -o {out})")
+    record = json.loads((out / "design.json").read_text())
+    return record, to_hw(load_model(out / "streamlined.onnx"))
+
+
+def encode(values: np.ndarray, dtype_name: str) -> np.ndarray:
+    """Stream element codes of integer values: bipolar -1/+1 become bits 0/1."""
+    return (values > 0).astype(np.int64) if parse_dtype(dtype_name) == BIPOLAR else values
+
+
+def decode(codes: np.ndarray, dtype_name: str) -> np.ndarray:
+    """Integer values of stream element codes (inverse of encode)."""
+    return 2 * codes - 1 if parse_dtype(dtype_name) == BIPOLAR else codes
+
+
+def measured_interval(out_last: np.ndarray) -> float | None:
+    """Mean cycles between consecutive frame completions after the pipeline has filled."""
+    n = len(out_last)
+    if n < 2:
+        return None
+    k = min(int(n * FILL_FRACTION), n - 2)
+    return float(out_last[-1] - out_last[k]) / (n - 1 - k)
+
+
+def simulate(
+    out: Path, x: np.ndarray, stalls: float = 0.0, seed: int = 0, trace: Path | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> SimResult:
+    """Run frames x (N, *input shape) through the RTL in OUT and check it bit for bit."""
+    record, hw = load_build(out)
+    shape = tuple(record["input_shape"][1:])
+    if tuple(x.shape[1:]) != shape:
+        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
+    sin, sout = record["stream_in"], record["stream_out"]
+    q = hw.quantize_input(x)
+    reference = hw.run_layers(q)
+    rtl_dir = out / "rtl"
+    sources = sorted(rtl_dir.glob("*.sv"))
+    lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), out / "sim_build",
+                      params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
+    frames = pack_beats(encode(q, sin["dtype"]), parse_dtype(sin["dtype"]).bitwidth(), sin["elems_per_beat"])
+    with Simulator(lib) as sim:
+        if trace is not None:
+            sim.open_trace(trace)
+        try:
+            res = sim.run_batch(frames, sout["beats"], stalls=stalls, seed=seed, progress=progress)
+        except DeadlockError as exc:
+            raise QnnGenError(f"simulation deadlocked: {exc}") from None
+        finally:
+            if trace is not None:
+                sim.close_trace()
+    odt = parse_dtype(sout["dtype"])
+    codes = unpack_beats(res.outputs, odt.bitwidth(), sout["elems_per_beat"], odt.signed() and odt != BIPOLAR)
+    rtl = decode(codes, sout["dtype"])
+    mismatches = int(np.sum(np.any(rtl != reference, axis=1)))
+    return SimResult(
+        frames=len(x), mismatches_vs_reference=mismatches,
+        interval_cycles=measured_interval(res.out_last_cycle),
+        latency_cycles=int(res.out_last_cycle[0] - res.in_first_cycle[0] + 1),
+        stalls=stalls, seed=seed, cycles=res.cycles, outputs=hw.finish_output(rtl),
+        rtl_stream=rtl, reference_stream=reference,
+    )
