@@ -111,7 +111,8 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
             )
     inputs = tuple(i.name for i in og.input if i.name not in constants)
     shapes = {i.name: _input_shape(i) for i in og.input if i.name not in constants}
-    outputs = tuple(rename.get(o.name, o.name) for o in og.output)
+    outputs = tuple(o.name for o in og.output)
+    nodes = _keep_output_names(nodes, {rename[o]: o for o in outputs if o in rename}, set(constants) | set(inputs))
     dtypes = _annotated_dtypes(og)
     for t, dt in dtypes.items():
         if t in constants and dt.is_integer():
@@ -119,6 +120,12 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
     g = Graph(name, (), inputs, outputs, {}, shapes, dtypes)
     g = g.substitute([], nodes, constants)
     return infer_shapes(g)
+
+
+def _keep_output_names(nodes: list[Node], back: dict[str, str], fixed: set[str]) -> list[Node]:
+    """Rename the tensors an Identity forwarded to a graph output back to the output's name."""
+    back = {t: o for t, o in back.items() if t not in fixed}
+    return [Node(n.name, n.op, tuple(back.get(t, t) for t in n.inputs), tuple(back.get(t, t) for t in n.outputs)) for n in nodes]
 
 
 def _annotated_dtypes(og: onnx.GraphProto) -> dict[str, DataType]:
