@@ -1,0 +1,106 @@
+"""Throughput, latency and resource estimate of a folded design on a board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import BoardError
+from ..layers.base import Fold, HwLayer, Resources
+from ..layers.memory import map_memory
+from .boards import Board, list_boards
+from .design import FoldedDesign
+
+_UNITS = {"lut": "LUT", "ff": "FF", "bram18": "BRAM18", "uram": "URAM", "dsp": "DSP"}
+
+
+@dataclass(frozen=True)
+class StageEstimate:
+    """Cycles, resources and memory style of one stage of the stream."""
+
+    name: str
+    kind: str
+    pe: int
+    simd: int
+    interval_cycles: int
+    latency_cycles: int
+    resources: Resources
+    memory_style: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The whole design: per-stage figures, frame interval and latency, fps and resources."""
+
+    stages: tuple[StageEstimate, ...]
+    interval_cycles: int
+    latency_cycles: int
+    fps: float
+    resources: Resources
+    board: Board
+    clock_mhz: float
+
+    @property
+    def bottleneck(self) -> StageEstimate:
+        """The first stage with the largest interval: it sets the frame rate."""
+        return max(self.stages, key=lambda s: s.interval_cycles)
+
+
+def _memory_style(layer: HwLayer, fold: Fold) -> str:
+    """Where the layer's main memory goes: its weights if it has memories, else its own style."""
+    memories = getattr(layer, "memories", None)
+    if memories is None:
+        return getattr(layer, "memory_style", "registers")
+    mems = memories(fold)
+    width, depth = mems.get("weights") or max(mems.values(), key=lambda wd: wd[0] * wd[1])
+    return map_memory(width, depth).style
+
+
+def design_resources(design: FoldedDesign) -> Resources:
+    """The sum of every stage's resources."""
+    return sum((s.layer.resources(s.fold) for s in design.stages), Resources())
+
+
+def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
+    """Estimate the design at `clock_mhz`: the slowest stage's interval, a lone frame's latency."""
+    stages = []
+    for s in design.stages:
+        cycles = s.layer.cycles(s.fold)
+        stages.append(
+            StageEstimate(
+                s.name,
+                s.layer.kind,
+                s.fold.pe,
+                s.fold.simd,
+                cycles.interval,
+                cycles.latency,
+                s.layer.resources(s.fold),
+                _memory_style(s.layer, s.fold),
+            )
+        )
+    interval = max(s.interval_cycles for s in stages)
+    total = sum((s.resources for s in stages), Resources())
+    clock_mhz = float(clock_mhz)
+    return Estimate(
+        tuple(stages),
+        interval,
+        design.frame_latency(),
+        clock_mhz * 1e6 / interval,
+        total,
+        board,
+        clock_mhz,
+    )
+
+
+def check_fits(est: Estimate) -> None:
+    """Raise BoardError naming the first resource the design needs more of than the board has."""
+    key = est.board.first_overflow(est.resources)
+    if key is None:
+        return
+    need, have = est.resources.as_dict()[key], est.board.capacity().as_dict()[key]
+    share = f" ({round(100 * need / have)} %)" if have else ""
+    bigger = [b.name for b in list_boards() if b.name != est.board.name and b.fits(est.resources)]
+    advice = "lower --target-fps, use a folding with smaller PE/SIMD"
+    advice += f", or pick a bigger board ({', '.join(bigger)})" if bigger else ""
+    raise BoardError(
+        f"design needs {need} {_UNITS[key]} but {est.board.name} has {have}{share}; {advice}"
+    )

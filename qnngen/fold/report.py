@@ -1,0 +1,116 @@
+"""Estimate reports: a JSON-ready dict (a contract for tools and tests) and rich tables."""
+
+from __future__ import annotations
+
+import json
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..layers.base import Resources
+from .boards import Board
+from .estimate import Estimate, StageEstimate
+
+_RES_HEADERS = ("LUT", "FF", "BRAM18", "URAM", "DSP")
+_BOTTLENECK = "◀"
+
+
+def _stage_dict(s: StageEstimate) -> dict:
+    return {
+        "name": s.name,
+        "kind": s.kind,
+        "pe": s.pe,
+        "simd": s.simd,
+        "interval_cycles": s.interval_cycles,
+        "latency_cycles": s.latency_cycles,
+        "memory_style": s.memory_style,
+        "resources": s.resources.as_dict(),
+    }
+
+
+def report_dict(model_name: str, est: Estimate) -> dict:
+    """The estimate as plain data: totals, then every stage (MVTU, DWC, FIFO) in stream order."""
+    return {
+        "model": model_name,
+        "board": est.board.name,
+        "clock_mhz": est.clock_mhz,
+        "estimate": {
+            "interval_cycles": est.interval_cycles,
+            "latency_cycles": est.latency_cycles,
+            "fps": round(est.fps, 2),
+            "resources": est.resources.as_dict(),
+        },
+        "layers": [_stage_dict(s) for s in est.stages],
+    }
+
+
+def report_json(model_name: str, est: Estimate) -> str:
+    """report_dict as JSON text (indent 2, trailing newline)."""
+    return json.dumps(report_dict(model_name, est), indent=2) + "\n"
+
+
+def _res_cells(res: Resources) -> list[str]:
+    return [str(v) for v in res.as_dict().values()]
+
+
+def _utilization(est: Estimate) -> list[str]:
+    used, cap = est.resources.as_dict(), est.board.capacity().as_dict()
+    return [
+        f"{100 * used[k] / cap[k]:.1f}" if cap[k] else ("-" if not used[k] else "over")
+        for k in used
+    ]
+
+
+def print_estimate(est: Estimate, console: Console | None = None) -> None:
+    """Print one row per stage (bottleneck marked), total, capacity and utilization, then rates."""
+    console = console or Console()
+    title = f"Estimate on {est.board.name} ({est.board.part}) at {est.clock_mhz:g} MHz"
+    table = Table(
+        title=title,
+        caption=f"{_BOTTLENECK} bottleneck (largest interval)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for header in ("stage", "kind", "PE", "SIMD", "interval", *_RES_HEADERS):
+        left = header in ("stage", "kind")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    slowest = est.bottleneck
+    for s in est.stages:
+        mark = _BOTTLENECK if s is slowest else ""
+        table.add_row(
+            s.name,
+            s.kind,
+            str(s.pe),
+            str(s.simd),
+            str(s.interval_cycles),
+            *_res_cells(s.resources),
+            mark,
+            style="bold" if mark else None,
+        )
+    table.add_section()
+    table.add_row("total", "", "", "", str(est.interval_cycles), *_res_cells(est.resources), "")
+    table.add_row("capacity", "", "", "", "", *_res_cells(est.board.capacity()), "")
+    table.add_row("used %", "", "", "", "", *_utilization(est), "")
+    console.print(table)
+    console.print(
+        f"interval {est.interval_cycles} cycles, latency {est.latency_cycles} cycles, "
+        f"{est.fps:,.2f} fps at {est.clock_mhz:g} MHz"
+    )
+
+
+def print_boards(boards: list[Board], console: Console | None = None) -> None:
+    """Print a table of boards with their part, family, resources and default clock."""
+    console = console or Console()
+    table = Table(
+        title="Boards (default clock in MHz)", box=box.SIMPLE_HEAD, padding=0, pad_edge=False
+    )
+    for header in ("name", "part", "family", *_RES_HEADERS, "MHz"):
+        left = header in ("name", "part", "family")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True)
+    for b in boards:
+        table.add_row(
+            b.name, b.part, b.family, *_res_cells(b.capacity()), f"{b.default_clock_mhz:g}"
+        )
+    console.print(table)

@@ -1,0 +1,170 @@
+"""Estimates, the fit check, reports, and the memory-mapping rules they rely on."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from qnngen.errors import BoardError
+from qnngen.fold import (
+    assemble,
+    check_fits,
+    estimate,
+    list_boards,
+    load_board,
+    max_parallel_folding,
+    minimal_folding,
+    print_boards,
+    print_estimate,
+    report_dict,
+    report_json,
+)
+from qnngen.layers.base import Fold, Resources
+from qnngen.layers.memory import bram18_count, map_memory
+from qnngen.lower import HwGraph
+
+FOLDING = {"mvtu_0": Fold(4, 16), "mvtu_1": Fold(8, 8), "mvtu_2": Fold(2, 4), "mvtu_3": Fold(5, 2)}
+RES_KEYS = {"lut", "ff", "bram18", "uram", "dsp"}
+LAYER_KEYS = {
+    "name",
+    "kind",
+    "pe",
+    "simd",
+    "interval_cycles",
+    "latency_cycles",
+    "memory_style",
+    "resources",
+}
+
+
+@pytest.mark.parametrize("model", ["tfc_w1a1", "tfc_w2a2"])
+def test_interval_is_slowest_stage(load_hw, model: str) -> None:
+    hw = load_hw(model)
+    design = assemble(hw, FOLDING)
+    est = estimate(design, load_board("pynq-z2"), 100)
+    assert est.interval_cycles == max(s.layer.cycles(s.fold).interval for s in design.stages)
+    mvtu = hw.layers[0]  # mvtu_0: NF = 64/4, SF = 784/16 is the largest work
+    assert est.bottleneck.name == "mvtu_0"
+    assert est.interval_cycles == (mvtu.mh // 4) * (mvtu.mw // 16) == 784
+    assert est.latency_cycles == design.frame_latency()
+    assert est.fps == pytest.approx(100e6 / 784)
+    assert est.resources == sum((s.layer.resources(s.fold) for s in design.stages), Resources())
+    assert [s.name for s in est.stages] == [s.name for s in design.stages]
+
+
+def test_memory_styles(tfc_w1a1: HwGraph) -> None:
+    design = assemble(tfc_w1a1, FOLDING)
+    est = estimate(design, load_board("zcu104"), 200)
+    for stage, s in zip(design.stages, est.stages):
+        if s.kind == "MVTU":
+            assert s.memory_style == map_memory(*stage.layer.memories(stage.fold)["weights"]).style
+        elif s.kind == "FIFO":
+            assert s.memory_style == stage.layer.memory_style
+        else:
+            assert s.memory_style == "registers"
+    assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO"}
+
+
+def test_check_fits_accepts_small_design(tfc_w1a1: HwGraph) -> None:
+    check_fits(estimate(assemble(tfc_w1a1, minimal_folding(tfc_w1a1)), load_board("pynq-z2"), 100))
+
+
+def test_check_fits_rejects_zcu104_design_on_pynq(tfc_w2a2: HwGraph) -> None:
+    folding = max_parallel_folding(tfc_w2a2, load_board("zcu104"), 200)
+    est = estimate(assemble(tfc_w2a2, folding), load_board("pynq-z2"), 100)
+    with pytest.raises(BoardError) as err:
+        check_fits(est)
+    msg = str(err.value)
+    lut = est.resources.as_dict()["lut"]
+    assert msg.startswith(
+        f"design needs {lut} LUT but pynq-z2 has 53200 ({round(100 * lut / 53200)} %)"
+    )
+    assert msg.endswith("or pick a bigger board (zcu104)") and "\n" not in msg
+
+
+def test_check_fits_without_bigger_board(tfc_w1a1: HwGraph) -> None:
+    est = estimate(assemble(tfc_w1a1, {}), load_board("pynq-z2"), 100)
+    huge = replace(est, resources=Resources(lut=10, bram18=10_000))
+    with pytest.raises(BoardError) as err:
+        check_fits(huge)
+    assert str(err.value) == (
+        "design needs 10000 BRAM18 but pynq-z2 has 280 (3571 %); "
+        "lower --target-fps, use a folding with smaller PE/SIMD"
+    )
+    with pytest.raises(BoardError, match=r"needs 3 URAM but pynq-z2 has 0; .*\(zcu104\)$"):
+        check_fits(replace(est, resources=Resources(uram=3)))
+
+
+def test_report_dict_contract(tfc_w1a1: HwGraph) -> None:
+    design = assemble(tfc_w1a1, FOLDING)
+    est = estimate(design, load_board("pynq-z2"), 100)
+    rep = report_dict("tfc_w1a1", est)
+    assert set(rep) == {"model", "board", "clock_mhz", "estimate", "layers"}
+    assert (rep["model"], rep["board"], rep["clock_mhz"]) == ("tfc_w1a1", "pynq-z2", 100.0)
+    assert set(rep["estimate"]) == {"interval_cycles", "latency_cycles", "fps", "resources"}
+    assert set(rep["estimate"]["resources"]) == RES_KEYS
+    assert rep["estimate"]["fps"] == round(100e6 / 784, 2)
+    assert [layer["name"] for layer in rep["layers"]] == [s.name for s in design.stages]
+    for layer in rep["layers"]:
+        assert set(layer) == LAYER_KEYS and set(layer["resources"]) == RES_KEYS
+        assert all(isinstance(v, int) for v in layer["resources"].values())
+    text = report_json("tfc_w1a1", est)
+    assert text.endswith("\n") and json.loads(text) == rep
+    assert text == report_json(
+        "tfc_w1a1", estimate(assemble(tfc_w1a1, FOLDING), load_board("pynq-z2"), 100)
+    )
+
+
+def _render(fn, *args) -> str:
+    out = io.StringIO()
+    fn(*args, Console(file=out, width=100))
+    return out.getvalue()
+
+
+def test_print_estimate(tfc_w1a1: HwGraph) -> None:
+    est = estimate(assemble(tfc_w1a1, FOLDING), load_board("pynq-z2"), 100)
+    text = _render(print_estimate, est)
+    bottleneck = next(line for line in text.splitlines() if line.strip().startswith("mvtu_0"))
+    assert bottleneck.rstrip().endswith("◀")
+    for word in (
+        "dwc_",
+        "fifo_",
+        "total",
+        "capacity",
+        "used %",
+        "53200",
+        "784 cycles",
+        "fps at 100 MHz",
+    ):
+        assert word in text
+
+
+def test_print_boards() -> None:
+    text = _render(print_boards, list_boards())
+    for word in ("pynq-z2", "xc7z020clg400-1", "zcu104", "230400", "1728"):
+        assert word in text
+
+
+@given(st.integers(1, 4096), st.integers(1, 70000))
+def test_bram18_count_holds_the_bits(width: int, depth: int) -> None:
+    assert bram18_count(width, depth) >= math.ceil(width * depth / 18432)
+
+
+@given(st.integers(1, 2048), st.integers(1, 40000), st.integers(0, 64), st.integers(0, 4096))
+def test_bram18_count_is_monotone(width: int, depth: int, more_w: int, more_d: int) -> None:
+    assert bram18_count(width + more_w, depth) >= bram18_count(width, depth)
+    assert bram18_count(width, depth + more_d) >= bram18_count(width, depth)
+
+
+@given(st.integers(1, 2048), st.integers(1, 40000))
+def test_map_memory_counts_bram_only_for_bram(width: int, depth: int) -> None:
+    m = map_memory(width, depth)
+    assert m.resources.bram18 == (bram18_count(width, depth) if m.style == "bram" else 0)
+    assert m.style in {"registers", "lutram", "bram"}

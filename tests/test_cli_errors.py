@@ -1,0 +1,117 @@
+"""Every user error: exit status 2, one line on stderr naming the problem, no OUT left behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from helpers import synthetic_mlp
+from qnngen.cli import main
+
+
+def _run(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    return code, err
+
+
+def _assert_clean_error(code: int, err: str, *needles: str) -> None:
+    assert code == 2
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("qnngen: error: ")
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def _save(model: onnx.ModelProto, path) -> str:
+    onnx.save(model, str(path))
+    return str(path)
+
+
+@pytest.fixture
+def softsign_model(tmp_path):
+    node = helper.make_node("Softsign", ["x"], ["y"], name="odd_node")
+    g = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    return _save(helper.make_model(g), tmp_path / "softsign.onnx")
+
+
+def _cases(tmp_path, softsign_model):
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"\x00\x01 definitely not a protobuf \xff" * 10)
+    float_mm = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1, float_weight_layer=1), tmp_path / "floatmm.onnx")
+    good = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1), tmp_path / "good.onnx")
+    big = _save(synthetic_mlp([512, 512, 10], 4, 4, seed=2), tmp_path / "big.onnx")
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("{ not json")
+    bad_pe = tmp_path / "pe.json"
+    bad_pe.write_text(json.dumps({"mvtu_0": {"pe": 4, "simd": 1}}))
+    huge = tmp_path / "huge.json"
+    huge.write_text(json.dumps({"mvtu_0": {"pe": 512, "simd": 512}}))
+    return {
+        "missing file": ([str(tmp_path / "nope.onnx")], ("nope.onnx", "no such model")),
+        "not onnx": ([str(garbage)], ("garbage.onnx", "not a readable ONNX")),
+        "unsupported op": ([softsign_model], ("odd_node", "Softsign")),
+        "float matmul": ([float_mm], ("MatMul", "no quantizer")),
+        "bad folding json": ([good, "--folding", str(bad_json)], ("bad.json",)),
+        "illegal pe": ([good, "--folding", str(bad_pe)], ("PE=4", "MH=6")),
+        "unknown board": ([good, "--board", "nosuchboard"], ("nosuchboard", "pynq-z2")),
+        "too big": ([big, "--folding", str(huge)], ("LUT", "pynq-z2", "53200")),
+    }
+
+
+CASES = ["missing file", "not onnx", "unsupported op", "float matmul", "bad folding json",
+         "illegal pe", "unknown board", "too big"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compile_error(case, tmp_path, softsign_model, capsys):
+    args, needles = _cases(tmp_path, softsign_model)[case]
+    out = tmp_path / "OUT"
+    code, err = _run(capsys, "compile", *args, "-o", str(out))
+    _assert_clean_error(code, err, *needles)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".OUT")]
+
+
+@pytest.mark.parametrize("case", ["unsupported op", "illegal pe", "too big"])
+def test_estimate_error(case, tmp_path, softsign_model, capsys):
+    args, needles = _cases(tmp_path, softsign_model)[case]
+    _assert_clean_error(*_run(capsys, "estimate", *args), *needles)
+
+
+def test_failed_compile_leaves_existing_out_as_it_was(tmp_path, softsign_model, capsys):
+    good = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1), tmp_path / "good.onnx")
+    out = tmp_path / "OUT"
+    assert main(["compile", good, "-o", str(out)]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    code, err = _run(capsys, "compile", softsign_model, "-o", str(out))
+    _assert_clean_error(code, err, "odd_node")
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_simulate_errors(tmp_path, capsys):
+    _assert_clean_error(*_run(capsys, "simulate", str(tmp_path / "nothing")), "not a qnngen build folder")
+    good = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1), tmp_path / "good.onnx")
+    out = tmp_path / "OUT"
+    assert main(["compile", good, "-o", str(out)]) == 0
+    _assert_clean_error(*_run(capsys, "simulate", str(out), "--input", str(tmp_path / "x.npy")), "x.npy")
+    np.save(tmp_path / "wrong.npy", np.zeros((3, 5), dtype=np.float32))
+    _assert_clean_error(*_run(capsys, "simulate", str(out), "--input", str(tmp_path / "wrong.npy")), "shape")
+
+
+def test_console_script_exit_status(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "qnngen", "compile", str(tmp_path / "none.onnx"), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
