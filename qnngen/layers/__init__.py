@@ -1,0 +1,15 @@
+"""Hardware layers: one module per layer kind with its reference, cycles, resources and RTL."""
+
+from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors
+from .memory import MemoryMapping, bram18_count, map_memory
+from .mvtu import MVTU
+from .streams import DWC, FIFO
+
+__all__ = [
+    # interface
+    "HwLayer", "Fold", "Cycles", "Resources", "RtlInstance", "divisors",
+    # layers
+    "MVTU", "DWC", "FIFO",
+    # memories
+    "map_memory", "bram18_count", "MemoryMapping",
+]
