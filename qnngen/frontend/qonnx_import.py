@@ -10,7 +10,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from ..errors import ModelError, UnsupportedError
-from ..ir import DataType, ops, parse_dtype
+from ..ir import DataType, ops, parse_dtype, spatial_ops
 from ..ir.execute import infer_shapes
 from ..ir.graph import Graph, Node
 
@@ -46,7 +46,34 @@ def _topk(a: _Attrs) -> ops.Op:
     return ops.TopK(int(a.get("axis", -1)))
 
 
+def _window(a: _Attrs, what: str) -> dict:
+    """Kernel, strides and ONNX pads (top, left, bottom, right) of a 2-D Conv/pool."""
+    k = tuple(a.get("kernel_shape", ()))
+    if len(k) != 2:
+        raise UnsupportedError(f"{what} with a {len(k)}-D kernel; only 2-D is supported")
+    if any(d != 1 for d in a.get("dilations", (1, 1))):
+        raise UnsupportedError(f"{what} with dilation {list(a['dilations'])}; only dilation 1 is supported")
+    if a.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
+        raise UnsupportedError(f"{what} with auto_pad={a['auto_pad']}; export with explicit pads")
+    if a.get("ceil_mode", 0):
+        raise UnsupportedError(f"{what} with ceil_mode=1; only floor mode is supported")
+    pads = tuple(a.get("pads", (0, 0, 0, 0)))
+    return {"kernel_shape": k, "strides": tuple(a.get("strides", (1, 1))), "pads": (pads[0], pads[1], pads[2], pads[3])}
+
+
+def _conv(a: _Attrs) -> ops.Op:
+    return spatial_ops.Conv(group=int(a.get("group", 1)), **_window(a, "Conv"))
+
+
+def _maxpool(a: _Attrs) -> ops.Op:
+    if a.get("storage_order", 0):
+        raise UnsupportedError("MaxPool with storage_order=1")
+    return spatial_ops.MaxPool(**_window(a, "MaxPool"))
+
+
 _OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
+    "Conv": _conv,
+    "MaxPool": _maxpool,
     "MatMul": _simple(ops.MatMul),
     "Add": _simple(ops.Add),
     "Sub": _simple(ops.Sub),
@@ -98,6 +125,8 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
             rename[on.output[0]] = inputs[0]
         elif on.op_type == "Gemm":
             nodes.extend(_gemm(nname, inputs, on.output[0], attrs, constants))
+        elif on.op_type == "Conv" and len(inputs) > 2 and inputs[2]:
+            nodes.extend(_conv_with_bias(nname, inputs, on.output[0], attrs, constants))
         elif on.op_type in _OPS:
             try:
                 op = _OPS[on.op_type](attrs)
@@ -154,6 +183,19 @@ def _input_shape(vi: onnx.ValueInfoProto) -> tuple[int, ...]:
     if dims[0] != 1:
         raise UnsupportedError(f"graph input {vi.name} has batch size {dims[0]}; export with batch size 1")
     return tuple(dims)
+
+
+def _conv_with_bias(name: str, ins: tuple[str, ...], out: str, a: _Attrs, constants: dict) -> list[Node]:
+    """Conv(x, w, b) as Conv(x, w) followed by Add(b) over the channel axis."""
+    try:
+        conv = _conv(a)
+    except UnsupportedError as exc:
+        raise UnsupportedError(f"node {name}: {exc}; qnngen cannot compile it") from None
+    if ins[2] not in constants:
+        raise UnsupportedError(f"node {name}: Conv bias must be a constant")
+    constants[name + "_bias"] = np.asarray(constants[ins[2]], dtype=np.float32).reshape(1, -1, 1, 1)
+    return [Node(name, conv, ins[:2], (out + "_nobias",)),
+            Node(name + "_bias", ops.Add(), (out + "_nobias", name + "_bias"), (out,))]
 
 
 def _gemm(name: str, ins: tuple[str, ...], out: str, a: _Attrs, constants: dict) -> list[Node]:

@@ -12,7 +12,11 @@ from ..ir.graph import Graph
 from ..ir.passes import run_to_fixpoint
 from .accumulators import infer_accumulator_types
 from .quantizers import split_activation_quantizers
-from .reorder import move_add_past_matmul, move_mul_past_matmul, remove_noop_reshapes
+from .layout_types import propagate_integer_types
+from .reorder import (
+    move_add_past_linear, move_affine_past_maxpool, move_mul_past_linear,
+    move_scalar_affine_past_reshape, remove_noop_reshapes,
+)
 from .thresholds import absorb_into_thresholds, accumulator_range, find_thresholds
 from .weights import quantize_weights
 
@@ -20,8 +24,11 @@ PASSES = (
     remove_noop_reshapes,
     quantize_weights,
     split_activation_quantizers,
-    move_mul_past_matmul,
-    move_add_past_matmul,
+    move_mul_past_linear,
+    move_add_past_linear,
+    move_affine_past_maxpool,
+    move_scalar_affine_past_reshape,
+    propagate_integer_types,
     absorb_into_thresholds,
     infer_accumulator_types,
 )
@@ -36,7 +43,9 @@ __all__ = [
     "streamline", "PASSES",
     # passes
     "remove_noop_reshapes", "quantize_weights", "split_activation_quantizers",
-    "move_mul_past_matmul", "move_add_past_matmul", "absorb_into_thresholds",
+    "move_mul_past_linear", "move_add_past_linear", "move_affine_past_maxpool",
+    "move_scalar_affine_past_reshape", "propagate_integer_types",
+    "absorb_into_thresholds",
     "infer_accumulator_types",
     # arithmetic
     "accumulator_range", "find_thresholds",

@@ -7,22 +7,23 @@ import numpy as np
 from ..ir import ops, smallest_int_type
 from ..ir.graph import Graph
 from ..ir.passes import graph_pass
+from .linear import linear_nodes, weight_columns
 from .thresholds import accumulator_range
 
 
 @graph_pass("streamline.infer_accumulator_types")
 def infer_accumulator_types(g: Graph) -> Graph:
-    """Give each integer MatMul output the narrowest type holding every reachable dot product
+    """Give each integer MatMul/Conv output the narrowest type holding every reachable dot product
     and, when thresholds consume it, every threshold value too.
 
     Before: MatMul(q:INTa, W:INTb) -> acc:FLOAT32      After: acc:INTn (n from the data)
     Fires when an integer MatMul output's dtype is not yet the derived one.
     """
     dtypes = dict(g.dtypes)
-    for mm in g.nodes_of(ops.MatMul):
+    for mm in linear_nodes(g):
         if not (g.dtype(mm.inputs[0]).is_integer() and g.dtype(mm.inputs[1]).is_integer()):
             continue
-        lo, hi = accumulator_range(np.asarray(g.constants[mm.inputs[1]]), g.dtype(mm.inputs[0]))
+        lo, hi = accumulator_range(weight_columns(mm, g.constants[mm.inputs[1]]), g.dtype(mm.inputs[0]))
         lo_all, hi_all = int(lo.min()), int(hi.max())
         for c in g.consumers(mm.outputs[0]):
             if isinstance(c.op, ops.MultiThreshold) and c.inputs[1] in g.constants:

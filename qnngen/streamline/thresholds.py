@@ -10,6 +10,7 @@ from ..ir import BIPOLAR, DataType, ops
 from ..ir.execute import execute
 from ..ir.graph import Graph, Node
 from ..ir.passes import graph_pass
+from .linear import LINEAR, channel_shape, scale_columns, weight_columns
 
 
 def accumulator_range(w: np.ndarray, in_dtype: DataType) -> tuple[np.ndarray, np.ndarray]:
@@ -26,7 +27,7 @@ def _chain(g: Graph, quant: Node) -> tuple[list[Node], Node] | None:
     """Walk back from a quantizer over single-use per-channel monotone ops to an integer MatMul."""
     chain: list[Node] = []
     cur = g.producer(quant.inputs[0])
-    while cur is not None and not isinstance(cur.op, ops.MatMul):
+    while cur is not None and not isinstance(cur.op, LINEAR):
         if not cur.op.monotone or isinstance(cur.op, (ops.IntQuant, ops.MultiThreshold)):
             return None
         data = [t for t in cur.inputs if t and not g.is_constant(t)]
@@ -52,12 +53,16 @@ def _levels(g: Graph, quant: Node) -> np.ndarray:
     return np.arange(int(min_int(signed, narrow, bits)), int(max_int(signed, narrow, bits)) + 1)
 
 
-def _evaluator(g: Graph, chain: list[Node], quant: Node, acc: str):
+def _evaluator(g: Graph, chain: list[Node], quant: Node, root: Node):
     """f(a) for a (rows, C) int array: the quantizer's integer output on accumulator values a."""
+    acc = root.outputs[0]
     sub = Graph("chain", tuple(chain + [quant]), (acc,), quant.outputs, dict(g.constants), {}, {})
+    ndim = len(channel_shape(root, 1))
 
     def f(a: np.ndarray) -> np.ndarray:
-        return execute(sub, {acc: a.astype(np.float32)})[quant.outputs[0]].astype(np.int64)
+        feed = a.astype(np.float32).reshape(a.shape + (1,) * (ndim - 2))
+        out = execute(sub, {acc: feed})[quant.outputs[0]]
+        return np.asarray(out).reshape(a.shape).astype(np.int64)
 
     return f
 
@@ -83,8 +88,8 @@ def find_thresholds(f, lo: np.ndarray, hi: np.ndarray, levels: np.ndarray) -> tu
 def absorb_into_thresholds(g: Graph) -> Graph:
     """Fuse the float ops between an integer MatMul and an IntQuant into integer thresholds.
 
-    Before: q:INT -> MatMul(Wint) -> [Mul/Add/BatchNorm/Relu/...] -> IntQuant -> y:INTb
-    After:  q:INT -> MatMul(Wint') -> MultiThreshold(T) -> y:INTb
+    Before: q:INT -> MatMul|Conv(Wint) -> [Mul/Add/BatchNorm/Relu/...] -> IntQuant -> y:INTb
+    After:  q:INT -> MatMul|Conv(Wint') -> MultiThreshold(T) -> y:INTb
     Fires when every op on the way is per-channel, monotone and used once. Channels whose
     function decreases get their weight column negated (Wint') so thresholds always read acc >= T.
     """
@@ -94,17 +99,17 @@ def absorb_into_thresholds(g: Graph) -> Graph:
             continue
         chain, mm = found
         w = np.asarray(g.constants[mm.inputs[1]], dtype=np.int64)
-        lo, hi = accumulator_range(w, g.dtype(mm.inputs[0]))
+        lo, hi = accumulator_range(weight_columns(mm, w), g.dtype(mm.inputs[0]))
         levels = _levels(g, quant)
-        thr, sign = find_thresholds(_evaluator(g, chain, quant, mm.outputs[0]), lo, hi, levels)
+        thr, sign = find_thresholds(_evaluator(g, chain, quant, mm), lo, hi, levels)
         lo_s, hi_s = np.where(sign > 0, lo, -hi), np.where(sign > 0, hi, -lo)
-        _check_thresholds(_evaluator(g, chain, quant, mm.outputs[0]), thr, sign, lo_s, hi_s, levels, quant.name)
+        _check_thresholds(_evaluator(g, chain, quant, mm), thr, sign, lo_s, hi_s, levels, quant.name)
         wname, tname = g.fresh_name(mm.name + "_Wflip"), g.fresh_name(quant.name + "_thresholds")
         out_dtype = g.dtype(quant.outputs[0])
         scale, bias = (2, -1) if out_dtype == BIPOLAR else (1, int(levels[0]))
         mt = Node(quant.name, ops.MultiThreshold(out_dtype.name, scale, bias), (mm.outputs[0], tname), quant.outputs)
         new_mm = Node(mm.name, mm.op, (mm.inputs[0], wname), mm.outputs)
-        g = g.substitute([mm, *chain, quant], [new_mm, mt], {wname: w * sign[None, :], tname: thr})
+        g = g.substitute([mm, *chain, quant], [new_mm, mt], {wname: scale_columns(mm, w, sign), tname: thr})
         g = g.with_(dtypes={**g.dtypes, wname: g.dtype(mm.inputs[1])})
     return g
 

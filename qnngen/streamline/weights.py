@@ -8,6 +8,7 @@ from ..errors import UnsupportedError
 from ..ir import BIPOLAR, ops, smallest_int_type
 from ..ir.graph import Graph, Node
 from ..ir.passes import graph_pass
+from .linear import LINEAR, channel_shape, output_channels
 
 
 def _weight_source(g: Graph, mm: Node) -> tuple[list[Node], Node] | None:
@@ -41,16 +42,24 @@ def _integer_weights(g: Graph, q: Node) -> tuple[np.ndarray, np.ndarray, bool]:
     return wint.astype(np.int64), np.broadcast_to(scale, w.shape), bipolar
 
 
+def _column_scale(node: Node, scale: np.ndarray) -> np.ndarray | None:
+    """The per-output-channel scale vector, or None if the scale varies along an input axis."""
+    per_out = scale if isinstance(node.op, ops.MatMul) else scale.reshape(scale.shape[0], -1).T
+    if per_out.ndim != 2 or not np.all(per_out == per_out[:1]):
+        return None
+    return np.ascontiguousarray(per_out[0], dtype=np.float32)
+
+
 @graph_pass("streamline.quantize_weights")
 def quantize_weights(g: Graph) -> Graph:
     """Replace a quantized float weight by integer weights and a per-output-channel scale.
 
-    Before: x -> MatMul(x, [Transpose](Quant(W, s, z, b)))
-    After:  x -> MatMul(x, Wint) -> Mul(s_col)       (Wint constant, INTn or BIPOLAR dtype)
+    Before: x -> MatMul|Conv(x, [Transpose](Quant(W, s, z, b)))
+    After:  x -> MatMul|Conv(x, Wint) -> Mul(s per output channel)   (Wint: INTn or BIPOLAR)
     Fires when the weight comes from a quantizer of constants; the scale must be constant
-    along the input (reduction) axis, else UnsupportedError.
+    along the input (reduction) axes, else UnsupportedError.
     """
-    for mm in g.nodes_of(ops.MatMul):
+    for mm in [n for n in g.nodes if isinstance(n.op, LINEAR)]:
         src = _weight_source(g, mm)
         if src is None:
             continue
@@ -58,16 +67,17 @@ def quantize_weights(g: Graph) -> Graph:
         wint, scale, bipolar = _integer_weights(g, q)
         if chain:
             wint, scale = wint.T, scale.T
-        if wint.ndim != 2 or not np.all(scale == scale[:1]):
+        col = _column_scale(mm, scale)
+        if col is None:
             raise UnsupportedError(
                 f"node {mm.name}: weight scale varies along the input axis; "
                 "only per-tensor or per-output-channel weight scales are supported"
             )
         wname, sname, mmout = g.fresh_name(mm.name + "_Wint"), g.fresh_name(mm.name + "_wscale"), g.fresh_name(mm.outputs[0] + "_int")
-        new_mm = Node(mm.name, ops.MatMul(), (mm.inputs[0], wname), (mmout,))
+        new_mm = Node(mm.name, mm.op, (mm.inputs[0], wname), (mmout,))
         mul = Node(mm.name + "_wscale", ops.Mul(), (mmout, sname), mm.outputs)
         removed = [mm] + [n for n in chain + [q] if len(g.consumers(n.outputs[0])) == 1]
-        g = g.substitute(removed, [new_mm, mul], {wname: np.ascontiguousarray(wint), sname: np.ascontiguousarray(scale[:1])})
+        g = g.substitute(removed, [new_mm, mul], {wname: np.ascontiguousarray(wint), sname: col.reshape(channel_shape(mm, output_channels(mm, wint)))})
         wtype = BIPOLAR if bipolar else smallest_int_type(min(0, wint.min()), max(0, wint.max()))
         if not bipolar and isinstance(q.op, ops.Quant):
             wtype = smallest_int_type(min(-1, wint.min()) if q.op.signed else 0, max(0, wint.max()))
