@@ -64,11 +64,12 @@ class FoldedDesign:
 
 
 def assemble(hw: HwGraph, folding: dict[str, Fold]) -> FoldedDesign:
-    """Check each fold and insert a width converter where widths differ and a FIFO holding one
-    frame (+ slack) in front of every layer after the first."""
+    """Check each fold and insert a width converter where widths differ and a FIFO in front of
+    every layer after the first, sized by the layer's `fifo_beats` (+ slack). A layer that is not
+    foldable (a SWU) takes the SIMD of the layer it feeds."""
     stages: list[Stage] = []
     for i, layer in enumerate(hw.layers):
-        fold = folding.get(layer.name, Fold())
+        fold = folding.get(layer.name, Fold()) if layer.foldable else Fold(1, folding.get(layer.feeds, Fold()).simd)
         layer.check(fold)
         if stages:
             prev = stages[-1]
@@ -76,7 +77,8 @@ def assemble(hw: HwGraph, folding: dict[str, Fold]) -> FoldedDesign:
             if width_out != width_in:
                 frame_bits = width_out * prev.layer.out_beats(prev.fold)
                 stages.append(Stage(DWC(f"dwc_{i}", width_out, width_in, frame_bits), Fold()))
-            beats = layer.in_beats(fold)
-            stages.append(Stage(FIFO(f"fifo_{i}", width_in, beats + FIFO_SLACK, beats), Fold()))
+            depth = layer.fifo_beats(fold) + FIFO_SLACK
+            stages.append(Stage(FIFO(f"fifo_{i}", width_in, depth, layer.in_beats(fold)), Fold()))
         stages.append(Stage(layer, fold))
-    return FoldedDesign(hw, {layer.name: folding.get(layer.name, Fold()) for layer in hw.layers}, tuple(stages))
+    folds = {layer.name: folding.get(layer.name, Fold()) for layer in hw.layers if layer.foldable}
+    return FoldedDesign(hw, folds, tuple(stages))

@@ -57,7 +57,7 @@ def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
             f'{path}: expected a JSON object {{layer: {{"pe": int, "simd": int}}}}, '
             f"got {type(data).__name__}"
         )
-    layers = {layer.name: layer for layer in hw.layers}
+    layers = {layer.name: layer for layer in hw.layers if layer.foldable}
     for name in data:
         if name not in layers:
             raise FoldingError(f"{path}: unknown layer {name!r}; layers: {', '.join(layers)}")

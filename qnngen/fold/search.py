@@ -35,7 +35,7 @@ def _options(layer: HwLayer, board: Board) -> list[_Option]:
 
 
 def _option_table(hw: HwGraph, board: Board) -> dict[str, list[_Option]]:
-    return {layer.name: _options(layer, board) for layer in hw.layers}
+    return {layer.name: _options(layer, board) for layer in hw.layers if layer.foldable}
 
 
 def _floor(table: dict[str, list[_Option]]) -> tuple[str, int]:
@@ -86,7 +86,7 @@ def fold_for_target_fps(
 
 def minimal_folding(hw: HwGraph) -> dict[str, Fold]:
     """Every layer at Fold(1, 1): the slowest, smallest design."""
-    return {layer.name: Fold() for layer in hw.layers}
+    return {layer.name: Fold() for layer in hw.layers if layer.foldable}
 
 
 def max_parallel_folding(hw: HwGraph, board: Board, clock_mhz: float) -> dict[str, Fold]:

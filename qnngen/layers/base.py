@@ -70,6 +70,8 @@ class HwLayer:
 
     name: str
     kind: str = "layer"
+    #: False for layers whose fold is implied by a neighbour (a SWU takes its MVTU's SIMD)
+    foldable: bool = True
 
     def fold_space(self) -> Iterator[Fold]:
         yield Fold(1, 1)
@@ -91,6 +93,11 @@ class HwLayer:
 
     def cycles(self, fold: Fold) -> Cycles:
         raise NotImplementedError
+
+    def fifo_beats(self, fold: Fold) -> int:
+        """Beats the FIFO in front of this layer should hold so that a faster producer is never
+        held up by this layer's bursty reading (a whole frame unless the layer says less)."""
+        return self.in_beats(fold)
 
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         """Cycle at which each output beat of one frame leaves, given its input beats' times."""

@@ -26,6 +26,8 @@ class MVTU(HwLayer):
     weights: (MH, MW) integers of w_dtype; thresholds: (MH, N) ascending integers or None
     (no activation: the output is the accumulator, acc_dtype). Activation output:
     out_bias + #{k : acc >= T[j, k]} for integer outputs, the bit of (acc >= T[j, 0]) for BIPOLAR.
+    A frame is n_vectors input vectors (output pixels of a convolution) processed back to back;
+    simd_divides (the convolution's input channels) further restricts SIMD.
     """
 
     name: str
@@ -36,6 +38,8 @@ class MVTU(HwLayer):
     weights: np.ndarray = field(repr=False)
     thresholds: np.ndarray | None = field(default=None, repr=False)
     out_bias: int = 0
+    n_vectors: int = 1
+    simd_divides: int = 0
     kind = "MVTU"
 
     @property
@@ -55,12 +59,19 @@ class MVTU(HwLayer):
         return self.in_dtype == BIPOLAR and self.w_dtype == BIPOLAR
 
     # folding
+    @property
+    def simd_limit(self) -> int:
+        """SIMD must divide this: MW, or the input channels of a convolution."""
+        return self.simd_divides or self.mw
+
     def fold_space(self) -> Iterator[Fold]:
-        return (Fold(pe, simd) for pe in divisors(self.mh) for simd in divisors(self.mw))
+        return (Fold(pe, simd) for pe in divisors(self.mh) for simd in divisors(self.simd_limit))
 
     def check(self, fold: Fold) -> None:
         require(fold.pe >= 1 and self.mh % fold.pe == 0, f"{self.name}: PE={fold.pe} must divide MH={self.mh}")
         require(fold.simd >= 1 and self.mw % fold.simd == 0, f"{self.name}: SIMD={fold.simd} must divide MW={self.mw}")
+        require(self.simd_limit % fold.simd == 0,
+                f"{self.name}: SIMD={fold.simd} must divide the {self.simd_limit} input channels of the convolution")
 
     def in_width(self, fold: Fold) -> int:
         return fold.simd * self.in_dtype.bitwidth()
@@ -69,27 +80,35 @@ class MVTU(HwLayer):
         return fold.pe * self.out_dtype.bitwidth()
 
     def in_beats(self, fold: Fold) -> int:
-        return self.mw // fold.simd
+        return self.n_vectors * (self.mw // fold.simd)
 
     def out_beats(self, fold: Fold) -> int:
-        return self.mh // fold.pe
+        return self.n_vectors * (self.mh // fold.pe)
+
+    def fifo_beats(self, fold: Fold) -> int:
+        """One input vector: the unit reads a vector in a burst, then works on it."""
+        return self.mw // fold.simd
 
     # cycles
     def cycles(self, fold: Fold) -> Cycles:
-        work = self.in_beats(fold) * self.out_beats(fold)
+        sf, nf = self.mw // fold.simd, self.mh // fold.pe
+        work = self.n_vectors * sf * nf
         return Cycles(interval=work, latency=work + PIPELINE_DEPTH - 1)
 
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
-        sf, nf = self.in_beats(fold), self.out_beats(fold)
-        t = -1
-        for s in range(sf):
-            t = max(t + 1, int(in_times[s]))
-        return np.array([t + n * sf + PIPELINE_DEPTH for n in range(nf)], dtype=np.int64)
+        sf, nf = self.mw // fold.simd, self.mh // fold.pe
+        t, out = -1, []
+        for v in range(self.n_vectors):
+            for s in range(sf):
+                t = max(t + 1, int(in_times[v * sf + s]))
+            out += [t + n * sf + PIPELINE_DEPTH for n in range(nf)]
+            t += (nf - 1) * sf
+        return np.array(out, dtype=np.int64)
 
     # resources
     def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
         """(width, depth) of each memory: weights, thresholds and the input buffer."""
-        sf, nf = self.in_beats(fold), self.out_beats(fold)
+        sf, nf = self.mw // fold.simd, self.mh // fold.pe
         mems = {"weights": (fold.pe * fold.simd * self.w_dtype.bitwidth(), nf * sf)}
         if self.n_thres:
             mems["thresholds"] = (fold.pe * self.n_thres * self.acc_dtype.bitwidth(), nf)
@@ -116,19 +135,19 @@ class MVTU(HwLayer):
 
     # reference
     def accumulate(self, x: np.ndarray) -> np.ndarray:
-        """Exact int64 dot products, (N, MW) -> (N, MH)."""
-        return np.asarray(x, dtype=np.int64) @ self.weights.astype(np.int64).T
+        """Exact int64 dot products, (N, n_vectors*MW) -> (N*n_vectors, MH)."""
+        return np.asarray(x, dtype=np.int64).reshape(-1, self.mw) @ self.weights.astype(np.int64).T
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         acc = self.accumulate(x)
-        if self.thresholds is None:
-            return acc
-        count = np.sum(acc[:, :, None] >= self.thresholds[None, :, :], axis=-1)
-        return 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
+        if self.thresholds is not None:
+            count = np.sum(acc[:, :, None] >= self.thresholds[None, :, :], axis=-1)
+            acc = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
+        return acc.reshape(len(x), -1)
 
     # RTL
     def _memory_words(self, fold: Fold) -> tuple[np.ndarray, np.ndarray | None]:
-        nf, sf = self.out_beats(fold), self.in_beats(fold)
+        nf, sf = self.mh // fold.pe, self.mw // fold.simd
         w = self.weights.reshape(nf, fold.pe, sf, fold.simd).transpose(0, 2, 1, 3)
         w = w.reshape(nf * sf, fold.pe * fold.simd)
         if self.w_dtype == BIPOLAR:

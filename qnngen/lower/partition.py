@@ -10,8 +10,9 @@ from ..errors import UnsupportedError
 from ..ir import DataType, ops
 from ..ir.execute import execute
 from ..ir.graph import Graph, Node
+from ..ir.spatial_ops import Conv
 from ..layers.base import HwLayer
-from ..layers.mvtu import MVTU
+from .chain import walk_layers
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,9 +48,12 @@ class HwGraph:
         return int(np.prod(self.graph.shapes[self.core_out][1:]))
 
     def quantize_input(self, x: np.ndarray) -> np.ndarray:
-        """Model input (N, *shape) float32 -> integer stream elements (N, in_elems)."""
+        """Model input (N, *shape) float32 -> integer stream elements (N, in_elems), NHWC order."""
         q = execute(self.pre, {self.pre.inputs[0]: np.asarray(x, dtype=np.float32)})[self.core_in]
-        return np.asarray(q, dtype=np.int64).reshape(len(x), -1)
+        q = np.asarray(q, dtype=np.int64)
+        if q.ndim == 4:
+            q = q.transpose(0, 2, 3, 1)
+        return q.reshape(len(x), -1)
 
     def run_layers(self, q: np.ndarray) -> np.ndarray:
         """The bit-exact numpy reference of the hardware: stream elements in, elements out."""
@@ -59,8 +63,11 @@ class HwGraph:
 
     def finish_output(self, y: np.ndarray) -> dict[str, np.ndarray]:
         """Integer stream elements (N, out_elems) -> the model's outputs (host post-processing)."""
-        shape = (len(y),) + tuple(self.graph.shapes[self.core_out][1:])
-        return execute(self.post, {self.core_out: np.asarray(y, dtype=np.int64).reshape(shape)})
+        shape = tuple(self.graph.shapes[self.core_out][1:])
+        y = np.asarray(y, dtype=np.int64)
+        if len(shape) == 3:
+            y = y.reshape(len(y), shape[1], shape[2], shape[0]).transpose(0, 3, 1, 2)
+        return execute(self.post, {self.core_out: y.reshape((len(y),) + shape)})
 
 
 def _input_quantizer(g: Graph) -> Node:
@@ -84,40 +91,9 @@ def _ancestors(g: Graph, tensor: str) -> list[Node]:
     return list(reversed(keep))
 
 
-def _lower_layers(g: Graph, core_in: str) -> tuple[list[HwLayer], list[Node], str]:
-    """Walk the integer chain from core_in, one MVTU per MatMul (+ MultiThreshold)."""
-    layers: list[HwLayer] = []
-    used: list[Node] = []
-    cur = core_in
-    while cur not in g.outputs:
-        cons = g.consumers(cur)
-        if len(cons) != 1 or not isinstance(cons[0].op, ops.MatMul):
-            break
-        mm = cons[0]
-        if not g.dtype(mm.inputs[1]).is_integer() or not g.is_constant(mm.inputs[1]):
-            break
-        if len(g.shapes[cur]) != 2:
-            raise UnsupportedError(f"node {mm.name}: MatMul on a {len(g.shapes[cur])}-D tensor; only (batch, features) is supported")
-        mt = g.sole_consumer(mm)
-        thr = mt if mt is not None and isinstance(mt.op, ops.MultiThreshold) and g.dtype(mt.outputs[0]).is_integer() else None
-        w = np.asarray(g.constants[mm.inputs[1]], dtype=np.int64).T.copy()
-        out = thr.outputs[0] if thr else mm.outputs[0]
-        t = np.asarray(g.constants[thr.inputs[1]], dtype=np.int64) if thr else None
-        layers.append(MVTU(
-            name=f"mvtu_{len(layers)}", in_dtype=g.dtype(cur), w_dtype=g.dtype(mm.inputs[1]),
-            acc_dtype=g.dtype(mm.outputs[0]), out_dtype=g.dtype(out), weights=w, thresholds=t,
-            out_bias=int(thr.op.out_bias) if thr else 0,
-        ))
-        used += [mm] + ([thr] if thr else [])
-        cur = out
-        if thr is None:
-            break
-    return layers, used, cur
-
-
 def _refuse_float_matmul(nodes: list[Node], g: Graph) -> None:
     for n in nodes:
-        if isinstance(n.op, ops.MatMul):
+        if isinstance(n.op, (ops.MatMul, Conv)):
             side = "input" if not g.dtype(n.inputs[0]).is_integer() else "weight"
             raise UnsupportedError(
                 f"node {n.name}: MatMul on a float {side} with no quantizer; add a Quant/BipolarQuant "
@@ -132,7 +108,7 @@ def to_hw(g: Graph) -> HwGraph:
     iq = _input_quantizer(g)
     core_in = iq.outputs[0]
     pre_nodes = _ancestors(g, core_in)
-    layers, core_nodes, core_out = _lower_layers(g, core_in)
+    layers, core_nodes, core_out = walk_layers(g, core_in)
     if not layers:
         raise UnsupportedError(f"node {iq.name}: its output feeds no integer MatMul; nothing to accelerate")
     taken = {n.name for n in pre_nodes + core_nodes}

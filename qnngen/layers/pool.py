@@ -1,0 +1,85 @@
+"""Streaming max pooling on an NHWC stream (pool size = stride, no padding, floor mode)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from ..ir import BIPOLAR, DataType
+from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
+from .memory import map_memory
+from .pool_timing import maxpool_interval, maxpool_out_times
+
+
+@dataclass(frozen=True)
+class MaxPoolLayer(HwLayer):
+    """K x K max pooling with stride K of a channels x in_h x in_w image, PE channels per beat."""
+
+    name: str
+    dtype: DataType
+    channels: int
+    in_h: int
+    in_w: int
+    k: int
+    kind = "MaxPool"
+
+    @property
+    def out_h(self) -> int:
+        return self.in_h // self.k
+
+    @property
+    def out_w(self) -> int:
+        return self.in_w // self.k
+
+    def fold_space(self) -> Iterator[Fold]:
+        return (Fold(pe, 1) for pe in divisors(self.channels))
+
+    def check(self, fold: Fold) -> None:
+        require(fold.simd == 1, f"{self.name}: a max pool has no SIMD (got SIMD={fold.simd}); set PE")
+        require(self.channels % fold.pe == 0, f"{self.name}: PE={fold.pe} must divide the {self.channels} channels")
+
+    def fifo_beats(self, fold: Fold) -> int:
+        """None beyond the minimum: the unit reads whenever it has buffer space."""
+        return 0
+
+    def in_width(self, fold: Fold) -> int:
+        return fold.pe * self.dtype.bitwidth()
+
+    def out_width(self, fold: Fold) -> int:
+        return self.in_width(fold)
+
+    def in_beats(self, fold: Fold) -> int:
+        return self.in_h * self.in_w * self.channels // fold.pe
+
+    def out_beats(self, fold: Fold) -> int:
+        return self.out_h * self.out_w * self.channels // fold.pe
+
+    def _timing_args(self, fold: Fold) -> dict:
+        return {"c": self.channels, "ifm_h": self.in_h, "ifm_w": self.in_w, "k": self.k, "simd": fold.pe}
+
+    def cycles(self, fold: Fold) -> Cycles:
+        times = self.out_times(fold, np.arange(self.in_beats(fold)))
+        return Cycles(interval=maxpool_interval(**self._timing_args(fold)), latency=int(times[-1]) + 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return maxpool_out_times(**self._timing_args(fold), in_times=np.asarray(in_times))
+
+    def resources(self, fold: Fold) -> Resources:
+        width = self.in_width(fold)
+        rows = map_memory(width, self.out_w * self.channels // fold.pe).resources
+        return rows + Resources(lut=2 * width + 40, ff=2 * width + 40)
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        n, k = len(x), self.k
+        img = np.asarray(x).reshape(n, self.in_h, self.in_w, self.channels)
+        img = img[:, : self.out_h * k, : self.out_w * k]
+        return img.reshape(n, self.out_h, k, self.out_w, k, self.channels).max(axis=(2, 4)).reshape(n, -1)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        signed = int(self.dtype.signed() and self.dtype != BIPOLAR)
+        return RtlInstance("qnngen_maxpool", {
+            "C": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w, "K": self.k, "STRIDE": self.k,
+            "SIMD": fold.pe, "BITS": self.dtype.bitwidth(), "SIGNED": signed,
+        })

@@ -1,0 +1,98 @@
+"""Sliding-window unit: turns an NHWC image stream into the im2col window stream of a convolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ir import DataType
+from ..ir.spatial_ops import im2col
+from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, require
+from .memory import map_memory
+from .swu_timing import SwuParams, swu_interval, swu_out_times
+
+
+@dataclass(frozen=True)
+class SWU(HwLayer):
+    """Windows of kernel (kh, kw), stride (sh, sw), pads (top, left, bottom, right) filled with
+    pad_value, in (ky, kx, channel) order, SIMD channels per beat. Its SIMD is that of the MVTU
+    it feeds (`feeds`), so it has no folding of its own."""
+
+    name: str
+    dtype: DataType
+    channels: int
+    in_h: int
+    in_w: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    pads: tuple[int, int, int, int]
+    pad_value: int
+    feeds: str
+    kind = "SWU"
+    foldable = False
+
+    @property
+    def out_h(self) -> int:
+        return (self.in_h + self.pads[0] + self.pads[2] - self.kernel[0]) // self.stride[0] + 1
+
+    @property
+    def out_w(self) -> int:
+        return (self.in_w + self.pads[1] + self.pads[3] - self.kernel[1]) // self.stride[1] + 1
+
+    def check(self, fold: Fold) -> None:
+        require(self.channels % fold.simd == 0, f"{self.name}: SIMD={fold.simd} must divide the {self.channels} channels")
+
+    def fifo_beats(self, fold: Fold) -> int:
+        """K_H image rows: while the line buffer still holds the end of a frame, the producer
+        can go on with the rows the next frame's first window row needs."""
+        return self.kernel[0] * self.in_w * self.channels // fold.simd
+
+    def in_width(self, fold: Fold) -> int:
+        return fold.simd * self.dtype.bitwidth()
+
+    def out_width(self, fold: Fold) -> int:
+        return self.in_width(fold)
+
+    def in_beats(self, fold: Fold) -> int:
+        return self.in_h * self.in_w * self.channels // fold.simd
+
+    def out_beats(self, fold: Fold) -> int:
+        return self.out_h * self.out_w * self.kernel[0] * self.kernel[1] * self.channels // fold.simd
+
+    def _timing(self, fold: Fold) -> SwuParams:
+        return SwuParams(**{
+            "ifm_ch": self.channels, "ifm_h": self.in_h, "ifm_w": self.in_w,
+            "k_h": self.kernel[0], "k_w": self.kernel[1], "stride_h": self.stride[0], "stride_w": self.stride[1],
+            "pad_top": self.pads[0], "pad_left": self.pads[1], "pad_bottom": self.pads[2], "pad_right": self.pads[3],
+            "simd": fold.simd,
+        })
+
+    def cycles(self, fold: Fold) -> Cycles:
+        times = self.out_times(fold, np.arange(self.in_beats(fold)))
+        return Cycles(interval=swu_interval(self._timing(fold)), latency=int(times[-1]) + 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return swu_out_times(self._timing(fold), np.asarray(in_times))
+
+    def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
+        """The line buffer: K_H + STRIDE_H rows of the image."""
+        rows = self.kernel[0] + self.stride[0]
+        return {"line_buffer": (self.in_width(fold), rows * self.in_w * self.channels // fold.simd)}
+
+    def resources(self, fold: Fold) -> Resources:
+        width, depth = self.memories(fold)["line_buffer"]
+        return map_memory(width, depth).resources + Resources(lut=width + 120, ff=width + 100)
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        img = np.asarray(x).reshape(len(x), self.in_h, self.in_w, self.channels).transpose(0, 3, 1, 2)
+        cols = im2col(img, self.kernel, self.stride, self.pads, self.pad_value)
+        return np.ascontiguousarray(cols).reshape(len(x), -1)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        return RtlInstance("qnngen_swu", {
+            "IFM_CH": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w,
+            "K_H": self.kernel[0], "K_W": self.kernel[1], "STRIDE_H": self.stride[0], "STRIDE_W": self.stride[1],
+            "PAD_TOP": self.pads[0], "PAD_BOTTOM": self.pads[2], "PAD_LEFT": self.pads[1], "PAD_RIGHT": self.pads[3],
+            "PAD_VALUE": self.pad_value, "SIMD": fold.simd, "BITS": self.dtype.bitwidth(),
+        })
