@@ -15,7 +15,7 @@ from ..frontend import load_model
 from ..ir import BIPOLAR, parse_dtype
 from ..lower import HwGraph, to_hw
 from ..packing import pack_beats, unpack_beats
-from .build import Ports, build_model
+from .build import BuildError, Ports, build_model
 from .harness import DeadlockError, Simulator
 
 #: fraction of the frames skipped as pipeline fill before measuring the interval
@@ -86,8 +86,11 @@ def simulate(
     reference = hw.run_layers(q)
     rtl_dir = out / "rtl"
     sources = sorted(rtl_dir.glob("*.sv"))
-    lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), out / "sim_build",
-                      params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
+    try:
+        lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), out / "sim_build",
+                          params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
+    except BuildError as exc:
+        raise QnnGenError(str(exc).splitlines()[0] + "; the generated RTL did not verilate") from None
     frames = pack_beats(encode(q, sin["dtype"]), parse_dtype(sin["dtype"]).bitwidth(), sin["elems_per_beat"])
     with Simulator(lib) as sim:
         if trace is not None:
