@@ -100,6 +100,7 @@ def design_record(p: Plan) -> dict:
         "stream_out": {"width": p.design.out_width, "beats": p.design.out_beats,
                        "dtype": p.hw.out_dtype.name, "elems_per_beat": last.layer.out_width(last.fold) // p.hw.out_dtype.bitwidth()},
         "estimate_interval_cycles": p.estimate.interval_cycles,
+        "estimate_latency_cycles": p.estimate.latency_cycles,
     }
 
 

@@ -21,12 +21,16 @@ from qnngen.pipeline import lower_model
 
 FOLDINGS = ("minimal", "target", "max-zcu104")
 TARGET_FPS = "20000"
+CONV_TARGET_FPS = "2000"
+SHARED_CNVS = ("cnv_w1a1_small", "cnv_w2a2_small")
+#: frames simulated at the slowest (PE = SIMD = 1) folding of a conv net, to bound the test's time
+MINIMAL_CONV_FRAMES = 6
 
 
-def _compile(model: Path, out: Path, folding: str) -> None:
+def _compile(model: Path, out: Path, folding: str, target: str = TARGET_FPS) -> None:
     args = ["compile", str(model), "-o", str(out)]
     if folding == "target":
-        args += ["--target-fps", TARGET_FPS]
+        args += ["--target-fps", target]
     elif folding == "max-zcu104":
         fold = max_parallel_folding(lower_model(model), load_board("zcu104"), 200.0)
         path = out.parent / f"{out.name}.folding.json"
@@ -36,6 +40,7 @@ def _compile(model: Path, out: Path, folding: str) -> None:
 
 
 def _simulate(out: Path, x_path: Path, stalls: float = 0.0) -> tuple[dict, np.ndarray]:
+    """Run `qnngen simulate`; returns sim.json and the outputs."""
     y_path = out.parent / f"{out.name}.y{stalls}.npy"
     code = main(["simulate", str(out), "--input", str(x_path), "-o", str(y_path), "--stalls", str(stalls), "--seed", "7"])
     sim = json.loads((out / "sim.json").read_text())
@@ -53,7 +58,9 @@ def _agreement(y: np.ndarray, ref: np.ndarray) -> float:
 
 
 def _cases() -> list:
-    cases = [pytest.param(SHARED_MODELS, name, f, id=f"{name}-{f}") for name in SHARED_MLPS for f in FOLDINGS]
+    cases = [pytest.param(SHARED_MODELS, name, f, id=f"{name}-{f}") for name in SHARED_MLPS + SHARED_CNVS for f in FOLDINGS]
+    cases += [pytest.param(EXAMPLES, "cnv_w1a1", f, id=f"example-cnv_w1a1-{f}") for f in ("target", "max-zcu104")]
+    cases += [pytest.param(EXAMPLES, "cnv_w2a2", "target", id="example-cnv_w2a2-target")]
     return cases + [pytest.param(EXAMPLES, "mlp_w2a2", f, id=f"example-mlp_w2a2-{f}") for f in ("minimal", "target")]
 
 
@@ -62,8 +69,14 @@ def _cases() -> list:
 def test_model_bit_exact_and_on_estimate(folder, name, folding, tmp_path):
     model, x, ref = model_files(name, folder)
     out = tmp_path / "out"
-    _compile(model, out, folding)
-    sim, y = _simulate(out, folder / f"{name}.in.npy")
+    conv = x.ndim == 4
+    _compile(model, out, folding, CONV_TARGET_FPS if conv else TARGET_FPS)
+    x_path = folder / f"{name}.in.npy"
+    if conv and folding == "minimal":
+        x, ref = x[:MINIMAL_CONV_FRAMES], ref[:MINIMAL_CONV_FRAMES]
+        x_path = tmp_path / "x.npy"
+        np.save(x_path, x)
+    sim, y = _simulate(out, x_path)
     assert sim["frames"] == len(x) and sim["mismatches_vs_reference"] == 0
     assert _agreement(y, ref) >= 0.99
     if np.all(ref == np.round(ref)):  # integer-valued logits: exact on every frame
@@ -71,7 +84,7 @@ def test_model_bit_exact_and_on_estimate(folder, name, folding, tmp_path):
     est = json.loads((out / "report.json").read_text())["estimate"]["interval_cycles"]
     assert abs(sim["interval_cycles"] - est) <= 0.05 * est
     if folding == "target":
-        stalled, y2 = _simulate(out, folder / f"{name}.in.npy", stalls=0.3)
+        stalled, y2 = _simulate(out, x_path, stalls=0.3)
         assert stalled["mismatches_vs_reference"] == 0 and stalled["stalls"] == 0.3
         np.testing.assert_array_equal(y2, y)
 

@@ -20,6 +20,9 @@ from .harness import DeadlockError, Simulator
 
 #: fraction of the frames skipped as pipeline fill before measuring the interval
 FILL_FRACTION = 0.25
+#: a stall longer than this many times the estimated frame latency + interval is a deadlock
+IDLE_FACTOR = 4
+MIN_IDLE_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,14 @@ def measured_interval(out_last: np.ndarray) -> float | None:
     return float(out_last[-1] - out_last[k]) / (n - 1 - k)
 
 
+def idle_limit(record: dict, stalls: float) -> int:
+    """Cycles without a handshake at the ports after which the run counts as deadlocked: some
+    multiple of the estimated frame latency plus interval (a slow layer may legitimately keep
+    the ports quiet that long), stretched by the expected stalls."""
+    expected = record.get("estimate_latency_cycles", 0) + record.get("estimate_interval_cycles", 0)
+    return max(MIN_IDLE_LIMIT, int(IDLE_FACTOR * expected / max(1e-3, 1 - stalls) ** 2))
+
+
 def simulate(
     out: Path, x: np.ndarray, stalls: float = 0.0, seed: int = 0, trace: Path | None = None,
     progress: Callable[[int, int], object] | None = None,
@@ -96,7 +107,8 @@ def simulate(
         if trace is not None:
             sim.open_trace(trace)
         try:
-            res = sim.run_batch(frames, sout["beats"], stalls=stalls, seed=seed, progress=progress)
+            res = sim.run_batch(frames, sout["beats"], stalls=stalls, seed=seed, progress=progress,
+                                idle_limit=idle_limit(record, stalls))
         except DeadlockError as exc:
             raise QnnGenError(f"simulation deadlocked: {exc}") from None
         finally:
