@@ -86,7 +86,7 @@ def plan(model: str, options: Options) -> Plan:
 
 def design_record(p: Plan) -> dict:
     """design.json: what `simulate` needs to drive the generated top level."""
-    first, last = p.design.stages[0], p.design.stages[-1]
+    d = p.design
     return {
         "qnngen_version": __version__,
         "model": p.model_path.stem,
@@ -95,10 +95,10 @@ def design_record(p: Plan) -> dict:
         "core_in": p.hw.core_in,
         "core_out": p.hw.core_out,
         "input_shape": list(p.hw.graph.shapes[p.hw.graph.inputs[0]]),
-        "stream_in": {"width": p.design.in_width, "beats": p.design.in_beats,
-                      "dtype": p.hw.in_dtype.name, "elems_per_beat": first.layer.in_width(first.fold) // p.hw.in_dtype.bitwidth()},
-        "stream_out": {"width": p.design.out_width, "beats": p.design.out_beats,
-                       "dtype": p.hw.out_dtype.name, "elems_per_beat": last.layer.out_width(last.fold) // p.hw.out_dtype.bitwidth()},
+        "stream_in": {"width": d.in_width, "beats": d.in_beats, "dtype": p.hw.in_dtype.name,
+                      "elems_per_beat": d.in_width // p.hw.in_dtype.bitwidth()},
+        "stream_out": {"width": d.out_width, "beats": d.out_beats, "dtype": p.hw.out_dtype.name,
+                       "elems_per_beat": d.out_width // p.hw.out_dtype.bitwidth()},
         "estimate_interval_cycles": p.estimate.interval_cycles,
         "estimate_latency_cycles": p.estimate.latency_cycles,
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from ..fold.design import FoldedDesign
+from ..fold.design import TOP_OUT, FoldedDesign
 from ..resources import data_dir
 
 TOP_MODULE = "qnngen_top"
@@ -19,13 +19,13 @@ TOP_MODULE = "qnngen_top"
 
 @dataclass(frozen=True)
 class StageParams:
-    """One instance in the top level: module, verilog parameter values, stream names."""
+    """One instance in the top level: module, verilog parameter values, and for each stream
+    port of the module the wire it connects to (s_axis / m_axis are the top's own ports)."""
 
     name: str
     module: str
     params: tuple[tuple[str, str], ...]
-    src: str
-    dst: str
+    bindings: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ def _verilog_value(v: int | str) -> str:
 def top_params(design: FoldedDesign) -> tuple[TopParams, dict[str, str], list[str]]:
     """The top-level params, the memory files {name: text} and the library modules used."""
     stages, edges, mems, modules = [], [], {}, []
-    n = len(design.stages)
-    for i, st in enumerate(design.stages):
+    for st in design.stages:
         inst = st.layer.rtl(st.fold)
         mems.update(inst.mem_files)
         if inst.module not in modules:
@@ -68,12 +67,12 @@ def top_params(design: FoldedDesign) -> tuple[TopParams, dict[str, str], list[st
         params = [(k, _verilog_value(v)) for k, v in inst.params.items()]
         if inst.mem_files:
             params.append(("MEM_DIR", "MEM_DIR"))
-        dst = "m_axis" if i == n - 1 else f"{st.name}_out"
-        if i < n - 1:
-            edges.append(EdgeParams(dst, st.layer.out_width(st.fold) - 1))
-        src = "s_axis" if i == 0 else stages[-1].dst
-        stages.append(StageParams(st.name, inst.module, tuple(params), src, dst))
-    digest = hashlib.sha256(json.dumps([s.params for s in stages]).encode()).hexdigest()[:16]
+        for k, wire in enumerate(st.outs):
+            if wire != TOP_OUT:
+                edges.append(EdgeParams(wire, st.layer.out_width(st.fold, k) - 1))
+        bindings = tuple(zip(st.layer.in_ports, st.ins)) + tuple(zip(st.layer.out_ports, st.outs))
+        stages.append(StageParams(st.name, inst.module, tuple(params), bindings))
+    digest = hashlib.sha256(json.dumps([[s.params, s.bindings] for s in stages]).encode()).hexdigest()[:16]
     top = TopParams(
         TOP_MODULE, __version__, design.hw.name, digest, design.in_width, design.out_width,
         design.in_width - 1, design.out_width - 1, tuple(edges), tuple(stages),

@@ -1,25 +1,29 @@
-"""A folded design: the hardware layers with their folds and the stream plumbing between them."""
+"""A folded design: the hardware layers with their folds, wired by streams, with width
+converters and FIFOs on every edge and FIFO depths derived from the layers' beat schedules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..layers.base import Fold, HwLayer
-from ..layers.streams import DWC, FIFO
+from ..layers.streams import DWC, FIFO, Dup
 from ..lower import HwGraph
 
-#: extra FIFO beats beyond one whole frame of the consumer's input
+#: FIFO beats beyond what the consumer or the schedule asks for
 FIFO_SLACK = 2
+TOP_IN, TOP_OUT = "s_axis", "m_axis"
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One instance in the stream: a layer and its fold."""
+    """One instance: a layer, its fold, and the wires on its input and output ports."""
 
     layer: HwLayer
     fold: Fold
+    ins: tuple[str, ...]
+    outs: tuple[str, ...]
 
     @property
     def name(self) -> str:
@@ -28,27 +32,39 @@ class Stage:
 
 @dataclass(frozen=True, eq=False)
 class FoldedDesign:
-    """The stages of the accelerator in stream order, from the input port to the output port."""
+    """The stages in topological order; wire TOP_IN is the accelerator's input, TOP_OUT its output."""
 
     hw: HwGraph
     folding: dict[str, Fold]
     stages: tuple[Stage, ...]
+    fifo_depths: dict[str, tuple[int, ...]]
+
+    def _port(self, wire: str, reading: bool) -> tuple[Stage, int]:
+        for s in self.stages:
+            wires = s.ins if reading else s.outs
+            if wire in wires:
+                return s, wires.index(wire)
+        raise KeyError(wire)
 
     @property
     def in_width(self) -> int:
-        return self.stages[0].layer.in_width(self.stages[0].fold)
+        s, k = self._port(TOP_IN, True)
+        return s.layer.in_width(s.fold, k)
 
     @property
     def out_width(self) -> int:
-        return self.stages[-1].layer.out_width(self.stages[-1].fold)
+        s, k = self._port(TOP_OUT, False)
+        return s.layer.out_width(s.fold, k)
 
     @property
     def in_beats(self) -> int:
-        return self.stages[0].layer.in_beats(self.stages[0].fold)
+        s, k = self._port(TOP_IN, True)
+        return s.layer.in_beats(s.fold, k)
 
     @property
     def out_beats(self) -> int:
-        return self.stages[-1].layer.out_beats(self.stages[-1].fold)
+        s, k = self._port(TOP_OUT, False)
+        return s.layer.out_beats(s.fold, k)
 
     def compute_stages(self) -> list[Stage]:
         """The stages that are model layers (not stream plumbing)."""
@@ -57,28 +73,98 @@ class FoldedDesign:
 
     def frame_latency(self) -> int:
         """Cycles from the first input beat to the last output beat of a lone frame."""
-        t = np.arange(self.in_beats, dtype=np.int64)
-        for s in self.stages:
-            t = s.layer.out_times(s.fold, t)
-        return int(t[-1]) + 1
+        return int(beat_times(self.stages, self.in_beats)[TOP_OUT][-1]) + 1
 
 
-def assemble(hw: HwGraph, folding: dict[str, Fold]) -> FoldedDesign:
-    """Check each fold and insert a width converter where widths differ and a FIFO in front of
-    every layer after the first, sized by the layer's `fifo_beats` (+ slack). A layer that is not
-    foldable (a SWU) takes the SIMD of the layer it feeds."""
+def beat_times(stages: tuple[Stage, ...] | list[Stage], in_beats: int) -> dict[str, np.ndarray]:
+    """Cycle at which each beat of a lone frame crosses each wire, with unbounded FIFOs and the
+    output always ready. A join takes beat i of all inputs together."""
+    times = {TOP_IN: np.arange(in_beats, dtype=np.int64)}
+    for s in stages:
+        t_in = times[s.ins[0]]
+        for w in s.ins[1:]:
+            t_in = np.maximum(t_in, times[w])
+        t_out = s.layer.out_times(s.fold, t_in)
+        for w in s.outs:
+            times[w] = t_out
+    return times
+
+
+def _fold_of(layer: HwLayer, folding: dict[str, Fold]) -> Fold:
+    return folding.get(layer.name, Fold()) if layer.foldable else layer.implied_fold(folding)
+
+
+def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[int, ...]]) -> list[Stage]:
+    """Stages for every layer, with a DWC where widths differ and a FIFO on every input edge."""
+    wire_of = {hw.core_in: TOP_IN}
+    width_of: dict[str, int] = {}
+    beats_of: dict[str, int] = {}
     stages: list[Stage] = []
-    for i, layer in enumerate(hw.layers):
-        fold = folding.get(layer.name, Fold()) if layer.foldable else Fold(1, folding.get(layer.feeds, Fold()).simd)
+    for node in hw.nodes:
+        layer, fold = node.layer, _fold_of(node.layer, folding)
+        if isinstance(layer, Dup):
+            src = wire_of[node.ins[0]]
+            bits = hw.in_dtype.bitwidth()
+            layer = replace(layer, width=width_of.get(src, bits), beats=beats_of.get(src, hw.in_elems))
         layer.check(fold)
-        if stages:
-            prev = stages[-1]
-            width_out, width_in = prev.layer.out_width(prev.fold), layer.in_width(fold)
-            if width_out != width_in:
-                frame_bits = width_out * prev.layer.out_beats(prev.fold)
-                stages.append(Stage(DWC(f"dwc_{i}", width_out, width_in, frame_bits), Fold()))
-            depth = layer.fifo_beats(fold) + FIFO_SLACK
-            stages.append(Stage(FIFO(f"fifo_{i}", width_in, depth, layer.in_beats(fold)), Fold()))
-        stages.append(Stage(layer, fold))
+        ins = []
+        for k, tensor in enumerate(node.ins):
+            wire = wire_of[tensor]
+            if wire != TOP_IN:
+                suffix = f"{layer.name}" if len(node.ins) == 1 else f"{layer.name}_{k}"
+                if width_of[wire] != layer.in_width(fold, k):
+                    frame_bits = width_of[wire] * beats_of[wire]
+                    dwc = DWC(f"dwc_{suffix}", width_of[wire], layer.in_width(fold, k), frame_bits)
+                    stages.append(Stage(dwc, Fold(), (wire,), (f"{dwc.name}_out",)))
+                    wire = f"{dwc.name}_out"
+                depth = depths.get(layer.name, (None,) * len(node.ins))[k] or layer.fifo_beats(fold, k) + FIFO_SLACK
+                fifo = FIFO(f"fifo_{suffix}", layer.in_width(fold, k), max(2, depth), layer.in_beats(fold, k))
+                stages.append(Stage(fifo, Fold(), (wire,), (f"{fifo.name}_out",)))
+                wire = f"{fifo.name}_out"
+            ins.append(wire)
+        outs = tuple(f"{layer.name}_{p}" for p in layer.out_ports)
+        stages.append(Stage(layer, fold, tuple(ins), outs))
+        for k, tensor in enumerate(node.outs):
+            wire_of[tensor] = outs[k]
+            width_of[outs[k]] = layer.out_width(fold, k)
+            beats_of[outs[k]] = layer.out_beats(fold, k)
+    last = wire_of[hw.stream_out]
+    return [replace(s, outs=tuple(TOP_OUT if w == last else w for w in s.outs)) for s in stages]
+
+
+
+def _join_depths(stages: list[Stage], in_beats: int) -> dict[str, tuple[int, ...]]:
+    """FIFO depths in front of joins: the most beats that arrive on an input before the join,
+    which takes all inputs in lock-step, can consume them (from a lone frame's schedule)."""
+    times = beat_times(stages, in_beats)
+    by_out = {w: s for s in stages for w in s.outs}
+    depths: dict[str, tuple[int, ...]] = {}
+    for s in stages:
+        if len(s.ins) < 2:
+            continue
+        taken = np.max([times[w] for w in s.ins], axis=0)
+        need = []
+        for w in s.ins:
+            fifo = by_out[w]
+            arrive = times[fifo.ins[0]]
+            occupancy = np.searchsorted(arrive, taken, side="right") - np.arange(len(taken))
+            need.append(int(occupancy.max()) + FIFO_SLACK)
+        depths[s.name] = tuple(need)
+    return depths
+
+
+def assemble(hw: HwGraph, folding: dict[str, Fold], fifo_depths: dict[str, tuple[int, ...]] | None = None) -> FoldedDesign:
+    """Check each fold and wire the stages. FIFO depths come from `fifo_depths` (per layer, one
+    per input) where given, else from the layer's `fifo_beats` and, in front of joins, from the
+    schedule of a lone frame. A layer that is not foldable (a SWU) takes its consumer's SIMD."""
+    given = dict(fifo_depths or {})
+    stages = _wire_stages(hw, folding, given)
+    first = next(s for s in stages if TOP_IN in s.ins)
+    in_beats = first.layer.in_beats(first.fold, first.ins.index(TOP_IN))
+    joins = {k: v for k, v in _join_depths(stages, in_beats).items() if k not in given}
+    if joins:
+        stages = _wire_stages(hw, folding, {**joins, **given})
+    depths = {s.name: tuple(st.layer.depth for st in stages if st.outs[0] in s.ins and isinstance(st.layer, FIFO))
+              for s in stages if not isinstance(s.layer, (FIFO, DWC))}
     folds = {layer.name: folding.get(layer.name, Fold()) for layer in hw.layers if layer.foldable}
-    return FoldedDesign(hw, folds, tuple(stages))
+    return FoldedDesign(hw, folds, tuple(stages), {k: v for k, v in depths.items() if v})

@@ -3,13 +3,13 @@
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors
 from .memory import MemoryMapping, bram18_count, map_memory
 from .mvtu import MVTU
-from .streams import DWC, FIFO
+from .streams import DWC, FIFO, Dup
 
 __all__ = [
     # interface
     "HwLayer", "Fold", "Cycles", "Resources", "RtlInstance", "divisors",
     # layers
-    "MVTU", "DWC", "FIFO",
+    "MVTU", "DWC", "FIFO", "Dup",
     # memories
     "map_memory", "bram18_count", "MemoryMapping",
 ]

@@ -72,29 +72,36 @@ class HwLayer:
     kind: str = "layer"
     #: False for layers whose fold is implied by a neighbour (a SWU takes its MVTU's SIMD)
     foldable: bool = True
+    #: stream port names of the RTL module, inputs then outputs
+    in_ports: tuple[str, ...] = ("s_axis",)
+    out_ports: tuple[str, ...] = ("m_axis",)
 
     def fold_space(self) -> Iterator[Fold]:
         yield Fold(1, 1)
 
+    def implied_fold(self, folding: dict[str, Fold]) -> Fold:
+        """The fold of a layer that is not foldable, given the others' (default: none)."""
+        return Fold()
+
     def check(self, fold: Fold) -> None:
         require(fold == Fold(1, 1), f"{self.name}: {self.kind} has no PE/SIMD folding")
 
-    def in_width(self, fold: Fold) -> int:
+    def in_width(self, fold: Fold, port: int = 0) -> int:
         raise NotImplementedError
 
-    def out_width(self, fold: Fold) -> int:
+    def out_width(self, fold: Fold, port: int = 0) -> int:
         raise NotImplementedError
 
-    def in_beats(self, fold: Fold) -> int:
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
         raise NotImplementedError
 
-    def out_beats(self, fold: Fold) -> int:
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
         raise NotImplementedError
 
     def cycles(self, fold: Fold) -> Cycles:
         raise NotImplementedError
 
-    def fifo_beats(self, fold: Fold) -> int:
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
         """Beats the FIFO in front of this layer should hold so that a faster producer is never
         held up by this layer's bursty reading (a whole frame unless the layer says less)."""
         return self.in_beats(fold)

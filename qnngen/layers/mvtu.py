@@ -73,19 +73,19 @@ class MVTU(HwLayer):
         require(self.simd_limit % fold.simd == 0,
                 f"{self.name}: SIMD={fold.simd} must divide the {self.simd_limit} input channels of the convolution")
 
-    def in_width(self, fold: Fold) -> int:
+    def in_width(self, fold: Fold, port: int = 0) -> int:
         return fold.simd * self.in_dtype.bitwidth()
 
-    def out_width(self, fold: Fold) -> int:
+    def out_width(self, fold: Fold, port: int = 0) -> int:
         return fold.pe * self.out_dtype.bitwidth()
 
-    def in_beats(self, fold: Fold) -> int:
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
         return self.n_vectors * (self.mw // fold.simd)
 
-    def out_beats(self, fold: Fold) -> int:
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.n_vectors * (self.mh // fold.pe)
 
-    def fifo_beats(self, fold: Fold) -> int:
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
         """One input vector: the unit reads a vector in a burst, then works on it."""
         return self.mw // fold.simd
 

@@ -40,20 +40,20 @@ class MaxPoolLayer(HwLayer):
         require(fold.simd == 1, f"{self.name}: a max pool has no SIMD (got SIMD={fold.simd}); set PE")
         require(self.channels % fold.pe == 0, f"{self.name}: PE={fold.pe} must divide the {self.channels} channels")
 
-    def fifo_beats(self, fold: Fold) -> int:
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
         """None beyond the minimum: the unit reads whenever it has buffer space."""
         return 0
 
-    def in_width(self, fold: Fold) -> int:
+    def in_width(self, fold: Fold, port: int = 0) -> int:
         return fold.pe * self.dtype.bitwidth()
 
-    def out_width(self, fold: Fold) -> int:
+    def out_width(self, fold: Fold, port: int = 0) -> int:
         return self.in_width(fold)
 
-    def in_beats(self, fold: Fold) -> int:
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
         return self.in_h * self.in_w * self.channels // fold.pe
 
-    def out_beats(self, fold: Fold) -> int:
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.out_h * self.out_w * self.channels // fold.pe
 
     def _timing_args(self, fold: Fold) -> dict:

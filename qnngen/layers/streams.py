@@ -10,6 +10,8 @@ import numpy as np
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance
 from .memory import map_memory
 
+#: cycles from a beat entering qnngen_dup to it being offered on both outputs (rtl header)
+DUP_LATENCY = 1
 #: FIFO depth above which qnngen_fifo uses block RAM with a registered read (see rtl header)
 FIFO_BRAM_MIN_DEPTH = 65
 
@@ -24,16 +26,16 @@ class DWC(HwLayer):
     frame_bits: int
     kind = "DWC"
 
-    def in_width(self, fold: Fold) -> int:
+    def in_width(self, fold: Fold, port: int = 0) -> int:
         return self.in_bits
 
-    def out_width(self, fold: Fold) -> int:
+    def out_width(self, fold: Fold, port: int = 0) -> int:
         return self.out_bits
 
-    def in_beats(self, fold: Fold) -> int:
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
         return self.frame_bits // self.in_bits
 
-    def out_beats(self, fold: Fold) -> int:
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.frame_bits // self.out_bits
 
     def cycles(self, fold: Fold) -> Cycles:
@@ -67,16 +69,16 @@ class FIFO(HwLayer):
     frame_beats: int
     kind = "FIFO"
 
-    def in_width(self, fold: Fold) -> int:
+    def in_width(self, fold: Fold, port: int = 0) -> int:
         return self.width
 
-    def out_width(self, fold: Fold) -> int:
+    def out_width(self, fold: Fold, port: int = 0) -> int:
         return self.width
 
-    def in_beats(self, fold: Fold) -> int:
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
         return self.frame_beats
 
-    def out_beats(self, fold: Fold) -> int:
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.frame_beats
 
     @property
@@ -102,3 +104,43 @@ class FIFO(HwLayer):
 
     def rtl(self, fold: Fold) -> RtlInstance:
         return RtlInstance("qnngen_fifo", {"WIDTH": self.width, "DEPTH": self.depth})
+
+
+@dataclass(frozen=True)
+class Dup(HwLayer):
+    """Fork: every beat of one stream goes to both outputs (width/beats set when wired)."""
+
+    name: str
+    tensor: str
+    width: int = 0
+    beats: int = 0
+    kind = "Dup"
+    foldable = False
+    out_ports = ("m0_axis", "m1_axis")
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return self.width
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return self.width
+
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.beats
+
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.beats
+
+    def cycles(self, fold: Fold) -> Cycles:
+        return Cycles(interval=self.beats, latency=self.beats + DUP_LATENCY)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return in_times + DUP_LATENCY
+
+    def resources(self, fold: Fold) -> Resources:
+        return Resources(lut=self.width // 2 + 8, ff=2 * self.width + 4)
+
+    def execute(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return x, x
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        return RtlInstance("qnngen_dup", {"WIDTH": self.width})

@@ -43,21 +43,25 @@ class SWU(HwLayer):
     def check(self, fold: Fold) -> None:
         require(self.channels % fold.simd == 0, f"{self.name}: SIMD={fold.simd} must divide the {self.channels} channels")
 
-    def fifo_beats(self, fold: Fold) -> int:
+    def implied_fold(self, folding: dict[str, Fold]) -> Fold:
+        """The SIMD of the MVTU it feeds."""
+        return Fold(1, folding.get(self.feeds, Fold()).simd)
+
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
         """K_H image rows: while the line buffer still holds the end of a frame, the producer
         can go on with the rows the next frame's first window row needs."""
         return self.kernel[0] * self.in_w * self.channels // fold.simd
 
-    def in_width(self, fold: Fold) -> int:
+    def in_width(self, fold: Fold, port: int = 0) -> int:
         return fold.simd * self.dtype.bitwidth()
 
-    def out_width(self, fold: Fold) -> int:
+    def out_width(self, fold: Fold, port: int = 0) -> int:
         return self.in_width(fold)
 
-    def in_beats(self, fold: Fold) -> int:
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
         return self.in_h * self.in_w * self.channels // fold.simd
 
-    def out_beats(self, fold: Fold) -> int:
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.out_h * self.out_w * self.kernel[0] * self.kernel[1] * self.channels // fold.simd
 
     def _timing(self, fold: Fold) -> SwuParams:

@@ -1,4 +1,4 @@
-"""Walk the integer chain of a streamlined graph and build one hardware layer per op."""
+"""Lower the integer core of a streamlined graph, in topological order, to hardware layers."""
 
 from __future__ import annotations
 
@@ -13,22 +13,42 @@ from ..ir.spatial_ops import Conv, MaxPool
 from ..layers.base import HwLayer
 from ..layers.mvtu import MVTU
 from ..layers.pool import MaxPoolLayer
+from ..layers.streams import Dup
 from ..layers.swu import SWU
 
 
+@dataclass(frozen=True)
+class HwNode:
+    """A hardware layer and the stream tensors on its input and output ports."""
+
+    layer: HwLayer
+    ins: tuple[str, ...]
+    outs: tuple[str, ...]
+
+
 @dataclass
-class _Walk:
-    """State of the walk: where the stream is, what was built, which nodes were used."""
+class _Lowering:
+    """State while lowering: stream tensors, hardware nodes, graph nodes consumed, aliases."""
 
     g: Graph
-    cur: str
-    layers: list[HwLayer] = field(default_factory=list)
+    stream: set[str]
+    nodes: list[HwNode] = field(default_factory=list)
     used: list[Node] = field(default_factory=list)
-    #: NCHW shape whose flattening (channel-major) the next MatMul's weight rows follow
-    flattened_from: tuple[int, ...] | None = None
+    #: tensors that are another tensor's elements under a new shape (Flatten/Reshape)
+    alias: dict[str, str] = field(default_factory=dict)
+    #: NCHW shape whose channel-major flattening a tensor carries (the next MatMul's rows follow it)
+    flattened_from: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def count(self, kind: type) -> int:
-        return sum(isinstance(layer, kind) for layer in self.layers)
+        return sum(isinstance(n.layer, kind) for n in self.nodes)
+
+    def source(self, tensor: str) -> str:
+        return self.alias.get(tensor, tensor)
+
+    def add(self, layer: HwLayer, ins: tuple[str, ...], outs: tuple[str, ...], used: list[Node]) -> None:
+        self.nodes.append(HwNode(layer, tuple(self.source(t) for t in ins), outs))
+        self.used += used
+        self.stream.update(outs)
 
 
 def _threshold_after(g: Graph, node: Node) -> Node | None:
@@ -38,91 +58,116 @@ def _threshold_after(g: Graph, node: Node) -> Node | None:
     return None
 
 
-def _mvtu(w: _Walk, node: Node, weights: np.ndarray, n_vectors: int, simd_divides: int) -> None:
-    """Add an MVTU for `node` (+ its MultiThreshold) and advance the walk."""
-    g, thr = w.g, _threshold_after(w.g, node)
+def _mvtu(lw: _Lowering, node: Node, x: str, weights: np.ndarray, n_vectors: int, simd_divides: int) -> None:
+    """An MVTU computing `node` on stream x (+ the MultiThreshold it feeds)."""
+    g, thr = lw.g, _threshold_after(lw.g, node)
     out = thr.outputs[0] if thr else node.outputs[0]
-    w.layers.append(MVTU(
-        name=f"mvtu_{w.count(MVTU)}", in_dtype=g.dtype(w.cur), w_dtype=g.dtype(node.inputs[1]),
+    layer = MVTU(
+        name=f"mvtu_{lw.count(MVTU)}", in_dtype=g.dtype(node.inputs[0]), w_dtype=g.dtype(node.inputs[1]),
         acc_dtype=g.dtype(node.outputs[0]), out_dtype=g.dtype(out), weights=weights,
         thresholds=np.asarray(g.constants[thr.inputs[1]], dtype=np.int64) if thr else None,
         out_bias=int(thr.op.out_bias) if thr else 0, n_vectors=n_vectors, simd_divides=simd_divides,
-    ))
-    w.used += [node] + ([thr] if thr else [])
-    w.cur = out
+    )
+    lw.add(layer, (x,), (out,), [node] + ([thr] if thr else []))
 
 
-def _matmul(w: _Walk, mm: Node) -> None:
-    weights = np.asarray(w.g.constants[mm.inputs[1]], dtype=np.int64)
-    if w.flattened_from is not None:
-        _, c, h, wd = w.flattened_from
+def _matmul(lw: _Lowering, mm: Node) -> None:
+    g = lw.g
+    if len(g.shapes[mm.inputs[0]]) != 2:
+        raise UnsupportedError(f"node {mm.name}: MatMul on a {len(g.shapes[mm.inputs[0]])}-D tensor; flatten it first")
+    weights = np.asarray(g.constants[mm.inputs[1]], dtype=np.int64)
+    if mm.inputs[0] in lw.flattened_from:
+        _, c, h, wd = lw.flattened_from[mm.inputs[0]]
         # rows are in channel-major (NCHW) order; the stream is pixel-major (NHWC)
         weights = weights.reshape(c, h, wd, -1).transpose(1, 2, 0, 3).reshape(c * h * wd, -1)
-        w.flattened_from = None
-    _mvtu(w, mm, weights.T.copy(), 1, 0)
+    _mvtu(lw, mm, mm.inputs[0], weights.T.copy(), 1, 0)
 
 
-def _conv(w: _Walk, conv: Node) -> None:
-    g, op = w.g, conv.op
-    _, c, h, wd = g.shapes[w.cur]
+def _conv(lw: _Lowering, conv: Node) -> None:
+    g, op, x = lw.g, conv.op, conv.inputs[0]
+    _, c, h, wd = g.shapes[x]
     if op.group != 1:
         raise UnsupportedError(f"node {conv.name}: grouped/depthwise Conv (group={op.group}) is not supported yet")
-    if any(op.pads) and g.dtype(w.cur) == BIPOLAR:
+    if any(op.pads) and g.dtype(x) == BIPOLAR:
         raise UnsupportedError(f"node {conv.name}: zero padding of a bipolar (+-1) input has no encoding; use pads=0")
-    k = w.count(SWU)
-    mvtu_name = f"mvtu_{w.count(MVTU)}"
-    swu = SWU(f"swu_{k}", g.dtype(w.cur), c, h, wd, op.kernel_shape, op.strides, op.pads, 0, mvtu_name)
-    w.layers.append(swu)
+    swu = SWU(f"swu_{lw.count(SWU)}", g.dtype(x), c, h, wd, op.kernel_shape, op.strides, op.pads, 0,
+              f"mvtu_{lw.count(MVTU)}")
+    lw.add(swu, (x,), (f"{swu.name}_windows",), [])
     wt = np.asarray(g.constants[conv.inputs[1]], dtype=np.int64)
-    _mvtu(w, conv, wt.transpose(0, 2, 3, 1).reshape(wt.shape[0], -1), swu.out_h * swu.out_w, c)
+    _mvtu(lw, conv, f"{swu.name}_windows", wt.transpose(0, 2, 3, 1).reshape(wt.shape[0], -1),
+          swu.out_h * swu.out_w, c)
 
 
-def _maxpool(w: _Walk, pool: Node) -> None:
+def _maxpool(lw: _Lowering, pool: Node) -> None:
     op = pool.op
     kh, kw = op.kernel_shape
     if kh != kw or tuple(op.strides) != (kh, kw) or any(op.pads):
         raise UnsupportedError(f"node {pool.name}: MaxPool needs a square kernel equal to its stride and no padding")
-    _, c, h, wd = w.g.shapes[w.cur]
-    w.layers.append(MaxPoolLayer(f"maxpool_{w.count(MaxPoolLayer)}", w.g.dtype(w.cur), c, h, wd, kh))
-    w.used.append(pool)
-    w.cur = pool.outputs[0]
+    _, c, h, wd = lw.g.shapes[pool.inputs[0]]
+    layer = MaxPoolLayer(f"maxpool_{lw.count(MaxPoolLayer)}", lw.g.dtype(pool.inputs[0]), c, h, wd, kh)
+    lw.add(layer, pool.inputs[:1], pool.outputs, [pool])
 
 
-def _flatten(w: _Walk, node: Node) -> None:
-    shape_in, shape_out = w.g.shapes[w.cur], w.g.shapes[node.outputs[0]]
+def _flatten(lw: _Lowering, node: Node) -> None:
+    """No hardware: the stream already carries the elements; only the shape changes."""
+    shape_in, shape_out = lw.g.shapes[node.inputs[0]], lw.g.shapes[node.outputs[0]]
     if len(shape_out) != 2 or int(np.prod(shape_in)) != int(np.prod(shape_out)):
         raise UnsupportedError(f"node {node.name}: only flattening to (batch, features) is supported")
     if len(shape_in) == 4 and shape_in[2:] != (1, 1):
-        w.flattened_from = tuple(shape_in)
-    w.used.append(node)
-    w.cur = node.outputs[0]
+        lw.flattened_from[node.outputs[0]] = tuple(shape_in)
+    lw.alias[node.outputs[0]] = lw.source(node.inputs[0])
+    lw.stream.add(node.outputs[0])
+    lw.used.append(node)
 
 
 def _is_integer_linear(g: Graph, node: Node) -> bool:
     return g.is_constant(node.inputs[1]) and g.dtype(node.inputs[1]).is_integer() and g.dtype(node.inputs[0]).is_integer()
 
 
-def walk_layers(g: Graph, core_in: str) -> tuple[list[HwLayer], list[Node], str]:
-    """Hardware layers for the integer chain starting at core_in, the nodes they cover, and
-    the tensor the chain ends with."""
-    w = _Walk(g, core_in)
-    while w.cur not in g.outputs:
-        cons = g.consumers(w.cur)
-        if len(cons) != 1:
-            break
-        node = cons[0]
-        if isinstance(node.op, ops.MatMul) and _is_integer_linear(g, node):
-            if len(g.shapes[w.cur]) != 2:
-                raise UnsupportedError(f"node {node.name}: MatMul on a {len(g.shapes[w.cur])}-D tensor; flatten it first")
-            _matmul(w, node)
-        elif isinstance(node.op, Conv) and _is_integer_linear(g, node):
-            _conv(w, node)
-        elif isinstance(node.op, MaxPool):
-            _maxpool(w, node)
-        elif isinstance(node.op, (ops.Reshape, ops.Flatten)) and g.dtype(node.outputs[0]).is_integer():
-            _flatten(w, node)
-        else:
-            break
-        if w.layers and isinstance(w.layers[-1], MVTU) and w.layers[-1].thresholds is None:
-            break
-    return w.layers, w.used, w.cur
+def _lower_node(lw: _Lowering, node: Node) -> bool:
+    """Build the hardware for a graph node reading the stream; False if it is not hardware."""
+    g = lw.g
+    if isinstance(node.op, ops.MatMul) and _is_integer_linear(g, node):
+        _matmul(lw, node)
+    elif isinstance(node.op, Conv) and _is_integer_linear(g, node):
+        _conv(lw, node)
+    elif isinstance(node.op, MaxPool):
+        _maxpool(lw, node)
+    elif isinstance(node.op, (ops.Reshape, ops.Flatten)) and g.dtype(node.outputs[0]).is_integer():
+        _flatten(lw, node)
+    else:
+        return False
+    return True
+
+
+def _insert_forks(nodes: list[HwNode], core_in: str) -> list[HwNode]:
+    """A Dup in front of every stream read by two hardware nodes (chained for more)."""
+    out = list(nodes)
+    for tensor in [core_in] + [t for n in nodes for t in n.outs]:
+        readers = [i for i, n in enumerate(out) if tensor in n.ins]
+        k = 0
+        while len(readers) > 1:
+            a, b = f"{tensor}_fork{k}a", f"{tensor}_fork{k}b"
+            first = readers[0]
+            dup = HwNode(Dup(f"dup_{sum(isinstance(n.layer, Dup) for n in out)}", tensor), (tensor,), (a, b))
+            out[first] = HwNode(out[first].layer, tuple(a if t == tensor else t for t in out[first].ins), out[first].outs)
+            for r in readers[1:]:
+                out[r] = HwNode(out[r].layer, tuple(b if t == tensor else t for t in out[r].ins), out[r].outs)
+            out.insert(first, dup)
+            tensor, readers, k = b, [i + 1 for i in readers[1:]], k + 1
+    return out
+
+
+def walk_layers(g: Graph, core_in: str) -> tuple[list[HwNode], list[Node], str, dict[str, str]]:
+    """Hardware nodes for the integer core fed by core_in, the graph nodes they cover, the
+    graph tensor the core ends with, and the aliases (tensor -> stream it is read from)."""
+    lw = _Lowering(g, {core_in})
+    ends = set()
+    for node in g.nodes:
+        if node.inputs and node.inputs[0] in lw.stream and node not in lw.used and not _lower_node(lw, node):
+            ends.add(node.inputs[0])
+    ends |= {t for t in lw.stream if t in g.outputs}
+    if len(ends) > 1:
+        raise UnsupportedError(f"model {g.name}: the accelerator would have {len(ends)} output streams ({', '.join(sorted(ends))}); only one is supported")
+    core_out = ends.pop() if ends else core_in
+    return _insert_forks(lw.nodes, core_in), lw.used, core_out, lw.alias

@@ -12,7 +12,7 @@ from ..ir.execute import execute
 from ..ir.graph import Graph, Node
 from ..ir.spatial_ops import Conv
 from ..layers.base import HwLayer
-from .chain import walk_layers
+from .chain import HwNode, walk_layers
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,10 +26,21 @@ class HwGraph:
     name: str
     graph: Graph
     pre: Graph
-    layers: tuple[HwLayer, ...]
+    nodes: tuple[HwNode, ...]
     post: Graph
     core_in: str
     core_out: str
+    #: graph tensors that are another stream under a new shape (Flatten): tensor -> stream
+    alias: dict[str, str]
+
+    @property
+    def stream_out(self) -> str:
+        """The stream tensor the hardware outputs (core_out, or what it is a view of)."""
+        return self.alias.get(self.core_out, self.core_out)
+
+    @property
+    def layers(self) -> tuple[HwLayer, ...]:
+        return tuple(n.layer for n in self.nodes)
 
     @property
     def in_dtype(self) -> DataType:
@@ -57,9 +68,12 @@ class HwGraph:
 
     def run_layers(self, q: np.ndarray) -> np.ndarray:
         """The bit-exact numpy reference of the hardware: stream elements in, elements out."""
-        for layer in self.layers:
-            q = layer.execute(q)
-        return q
+        env = {self.core_in: q}
+        for node in self.nodes:
+            result = node.layer.execute(*(env[t] for t in node.ins))
+            results = result if len(node.outs) > 1 else (result,)
+            env.update(zip(node.outs, results))
+        return env[self.stream_out]
 
     def finish_output(self, y: np.ndarray) -> dict[str, np.ndarray]:
         """Integer stream elements (N, out_elems) -> the model's outputs (host post-processing)."""
@@ -108,8 +122,8 @@ def to_hw(g: Graph) -> HwGraph:
     iq = _input_quantizer(g)
     core_in = iq.outputs[0]
     pre_nodes = _ancestors(g, core_in)
-    layers, core_nodes, core_out = walk_layers(g, core_in)
-    if not layers:
+    nodes, core_nodes, core_out, alias = walk_layers(g, core_in)
+    if not nodes:
         raise UnsupportedError(f"node {iq.name}: its output feeds no integer MatMul; nothing to accelerate")
     taken = {n.name for n in pre_nodes + core_nodes}
     post_nodes = [n for n in g.nodes if n.name not in taken]
@@ -119,4 +133,4 @@ def to_hw(g: Graph) -> HwGraph:
     post = Graph(g.name + "_post", tuple(post_nodes), (core_out,), g.outputs, dict(g.constants), dict(g.shapes), dict(g.dtypes))
     if len(g.inputs) != 1:
         raise UnsupportedError(f"model {g.name}: {len(g.inputs)} inputs; only single-input models are supported")
-    return HwGraph(g.name, g, pre, tuple(layers), post, core_in, core_out)
+    return HwGraph(g.name, g, pre, tuple(nodes), post, core_in, core_out, alias)
