@@ -74,6 +74,9 @@ def _maxpool(a: _Attrs) -> ops.Op:
 _OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
     "Conv": _conv,
     "MaxPool": _maxpool,
+    "GlobalAveragePool": _simple(spatial_ops.GlobalAveragePool),
+    "GlobalSumPool": _simple(spatial_ops.GlobalSumPool),
+    "AddStreams": lambda a: ops.AddStreams(int(a.get("a_mul", 1)), int(a.get("b_mul", 1))),
     "MatMul": _simple(ops.MatMul),
     "Add": _simple(ops.Add),
     "Sub": _simple(ops.Sub),

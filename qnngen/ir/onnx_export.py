@@ -9,11 +9,12 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from .graph import Graph
-from .ops import IntQuant, MultiThreshold, Op, Quant, BipolarQuant, Trunc
+from .ops import AddStreams, BipolarQuant, IntQuant, MultiThreshold, Op, Quant, Trunc
+from .spatial_ops import GlobalSumPool
 
 QONNX_DOMAIN = "qonnx.custom_op.general"
 QNNGEN_DOMAIN = "qnngen"
-_DOMAINS = {IntQuant: QNNGEN_DOMAIN, MultiThreshold: QONNX_DOMAIN, Quant: QONNX_DOMAIN,
+_DOMAINS = {IntQuant: QNNGEN_DOMAIN, AddStreams: QNNGEN_DOMAIN, GlobalSumPool: QNNGEN_DOMAIN, MultiThreshold: QONNX_DOMAIN, Quant: QONNX_DOMAIN,
             BipolarQuant: QONNX_DOMAIN, Trunc: QONNX_DOMAIN}
 _FLOAT_EXACT = 1 << 24
 

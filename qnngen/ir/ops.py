@@ -257,3 +257,16 @@ class TopK(Op):
         idx = np.argsort(-np.asarray(x), axis=self.axis, kind="stable")
         idx = np.take(idx, np.arange(kk), axis=self.axis)
         return np.take_along_axis(x, idx, axis=self.axis), idx.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class AddStreams(Op):
+    """Integer join of two streams: a * a_mul + b * b_mul (exact in int64 for integer inputs)."""
+
+    a_mul: int = 1
+    b_mul: int = 1
+
+    def execute(self, a, b):
+        if np.issubdtype(np.asarray(a).dtype, np.integer) and np.issubdtype(np.asarray(b).dtype, np.integer):
+            return (np.asarray(a, np.int64) * self.a_mul + np.asarray(b, np.int64) * self.b_mul,)
+        return (_f32(a) * _F32(self.a_mul) + _f32(b) * _F32(self.b_mul),)

@@ -68,3 +68,23 @@ class MaxPool(Op):
         lowest = np.iinfo(np.int64).min if np.issubdtype(x.dtype, np.integer) else -np.inf
         cols = im2col(np.asarray(x), self.kernel_shape, self.strides, self.pads, lowest)
         return (np.ascontiguousarray(cols.max(axis=(3, 4)).transpose(0, 3, 1, 2)),)
+
+
+@dataclass(frozen=True)
+class GlobalAveragePool(Op):
+    """ONNX GlobalAveragePool: mean over the spatial axes, computed as sum / (H * W) in float32."""
+
+    def execute(self, x):
+        x = np.asarray(x, dtype=np.float32)
+        total = x.sum(axis=(2, 3), keepdims=True, dtype=np.float32)
+        return (total / np.float32(x.shape[2] * x.shape[3]),)
+
+
+@dataclass(frozen=True)
+class GlobalSumPool(Op):
+    """Sum over the spatial axes (the integer half of GlobalAveragePool); exact for integers."""
+
+    def execute(self, x):
+        x = np.asarray(x)
+        dt = np.int64 if np.issubdtype(x.dtype, np.integer) else np.float32
+        return (x.astype(dt).sum(axis=(2, 3), keepdims=True, dtype=dt),)

@@ -12,9 +12,10 @@ from ..ir.graph import Graph
 from ..ir.passes import run_to_fixpoint
 from .accumulators import infer_accumulator_types
 from .quantizers import split_activation_quantizers
+from .joins import duplicate_shared_dequant, integer_global_pool, integer_residual_add
 from .layout_types import propagate_integer_types
 from .reorder import (
-    move_add_past_linear, move_affine_past_maxpool, move_mul_past_linear,
+    move_add_past_linear, move_affine_past_pool, move_mul_past_linear,
     move_scalar_affine_past_reshape, remove_noop_reshapes,
 )
 from .thresholds import absorb_into_thresholds, accumulator_range, find_thresholds
@@ -26,8 +27,11 @@ PASSES = (
     split_activation_quantizers,
     move_mul_past_linear,
     move_add_past_linear,
-    move_affine_past_maxpool,
+    move_affine_past_pool,
     move_scalar_affine_past_reshape,
+    duplicate_shared_dequant,
+    integer_residual_add,
+    integer_global_pool,
     propagate_integer_types,
     absorb_into_thresholds,
     infer_accumulator_types,
@@ -43,8 +47,9 @@ __all__ = [
     "streamline", "PASSES",
     # passes
     "remove_noop_reshapes", "quantize_weights", "split_activation_quantizers",
-    "move_mul_past_linear", "move_add_past_linear", "move_affine_past_maxpool",
+    "move_mul_past_linear", "move_add_past_linear", "move_affine_past_pool",
     "move_scalar_affine_past_reshape", "propagate_integer_types",
+    "duplicate_shared_dequant", "integer_residual_add", "integer_global_pool",
     "absorb_into_thresholds",
     "infer_accumulator_types",
     # arithmetic

@@ -7,7 +7,7 @@ import numpy as np
 from ..ir import ops
 from ..ir.graph import Graph, Node
 from ..ir.passes import graph_pass
-from ..ir.spatial_ops import MaxPool
+from ..ir.spatial_ops import GlobalAveragePool, MaxPool
 from .linear import input_channel_sum, linear_nodes
 
 
@@ -63,17 +63,18 @@ def move_add_past_linear(g: Graph) -> Graph:
     return g
 
 
-@graph_pass("streamline.move_affine_past_maxpool")
-def move_affine_past_maxpool(g: Graph) -> Graph:
-    """Before: x -> Mul(s>0)|Add(c) -> MaxPool      After: x -> MaxPool -> Mul(s)|Add(c)
-    Fires for per-channel constants (max commutes with adding c and with scaling by s > 0).
+@graph_pass("streamline.move_affine_past_pool")
+def move_affine_past_pool(g: Graph) -> Graph:
+    """Before: x -> Mul(s)|Add(c) -> MaxPool|GlobalAveragePool      After: x -> pool -> Mul(s)|Add(c)
+    Fires for per-channel constants (a pool commutes with adding c and with scaling, which for a
+    max pool must be by s > 0).
     """
-    for pool in g.nodes_of(MaxPool):
+    for pool in [n for n in g.nodes if isinstance(n.op, (MaxPool, GlobalAveragePool))]:
         for op_type in (ops.Mul, ops.Add):
             found = _feeding(g, pool, op_type)
             if found is None or not (found[2].size == 1 or (found[2].ndim == 4 and found[2].shape[2:] == (1, 1))):
                 continue
-            if op_type is ops.Mul and not np.all(found[2] > 0):
+            if op_type is ops.Mul and isinstance(pool.op, MaxPool) and not np.all(found[2] > 0):
                 continue
             node, x, c = found
             return _swap(g, node, x, pool, g.fresh_name(node.name + "_c"), c)

@@ -7,10 +7,10 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from ..ir import BIPOLAR, DataType, ops
-from ..ir.execute import execute
+from ..ir.execute import execute, infer_shapes
 from ..ir.graph import Graph, Node
 from ..ir.passes import graph_pass
-from .linear import LINEAR, channel_shape, scale_columns, weight_columns
+from .linear import LINEAR, scale_columns, weight_columns
 
 
 def accumulator_range(w: np.ndarray, in_dtype: DataType) -> tuple[np.ndarray, np.ndarray]:
@@ -24,22 +24,38 @@ def accumulator_range(w: np.ndarray, in_dtype: DataType) -> tuple[np.ndarray, np
 
 
 def _chain(g: Graph, quant: Node) -> tuple[list[Node], Node] | None:
-    """Walk back from a quantizer over single-use per-channel monotone ops to an integer MatMul."""
+    """Walk back from a quantizer over single-use per-channel monotone elementwise ops to the
+    node producing their integer input: an integer MatMul/Conv used only by the chain, or any
+    other op with an integer output (a pool, a residual add, another activation)."""
     chain: list[Node] = []
     cur = g.producer(quant.inputs[0])
-    while cur is not None and not isinstance(cur.op, LINEAR):
-        if not cur.op.monotone or isinstance(cur.op, (ops.IntQuant, ops.MultiThreshold)):
+    while cur is not None and not g.dtype(cur.outputs[0]).is_integer():
+        if isinstance(cur.op, LINEAR) or not (cur.op.monotone and cur.op.elementwise):
             return None
         data = [t for t in cur.inputs if t and not g.is_constant(t)]
         if len(data) != 1 or data[0] != cur.inputs[0] or g.sole_consumer(cur) is None:
             return None
         chain.insert(0, cur)
         cur = g.producer(cur.inputs[0])
-    if cur is None or g.sole_consumer(cur) is not (chain[0] if chain else quant):
+    if cur is None or not g.dtype(cur.outputs[0]).is_integer():
         return None
-    if not (g.dtype(cur.inputs[0]).is_integer() and g.dtype(cur.inputs[1]).is_integer()):
+    if _flippable(g, cur) and g.sole_consumer(cur) is not (chain[0] if chain else quant):
         return None
     return chain, cur
+
+
+def _flippable(g: Graph, root: Node) -> bool:
+    """An integer linear op: its weight columns can be negated for decreasing channels."""
+    return isinstance(root.op, LINEAR) and g.dtype(root.inputs[0]).is_integer() and g.dtype(root.inputs[1]).is_integer()
+
+
+def _root_range(g: Graph, root: Node) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel (min, max) of the integer tensor the chain starts from."""
+    if _flippable(g, root):
+        w = np.asarray(g.constants[root.inputs[1]], dtype=np.int64)
+        return accumulator_range(weight_columns(root, w), g.dtype(root.inputs[0]))
+    dt, c = g.dtype(root.outputs[0]), g.shapes[root.outputs[0]][1]
+    return np.full(c, int(dt.min()), dtype=np.int64), np.full(c, int(dt.max()), dtype=np.int64)
 
 
 def _levels(g: Graph, quant: Node) -> np.ndarray:
@@ -57,7 +73,7 @@ def _evaluator(g: Graph, chain: list[Node], quant: Node, root: Node):
     """f(a) for a (rows, C) int array: the quantizer's integer output on accumulator values a."""
     acc = root.outputs[0]
     sub = Graph("chain", tuple(chain + [quant]), (acc,), quant.outputs, dict(g.constants), {}, {})
-    ndim = len(channel_shape(root, 1))
+    ndim = len(g.shapes[acc])
 
     def f(a: np.ndarray) -> np.ndarray:
         feed = a.astype(np.float32).reshape(a.shape + (1,) * (ndim - 2))
@@ -90,27 +106,36 @@ def absorb_into_thresholds(g: Graph) -> Graph:
 
     Before: q:INT -> MatMul|Conv(Wint) -> [Mul/Add/BatchNorm/Relu/...] -> IntQuant -> y:INTb
     After:  q:INT -> MatMul|Conv(Wint') -> MultiThreshold(T) -> y:INTb
-    Fires when every op on the way is per-channel, monotone and used once. Channels whose
-    function decreases get their weight column negated (Wint') so thresholds always read acc >= T.
+    Fires when every op on the way is per-channel, monotone and used once; the chain may also
+    start at any other integer tensor (pool, residual add). Channels whose function decreases
+    get their weight column negated (Wint') so thresholds always read acc >= T.
     """
     for quant in g.nodes_of(ops.IntQuant):
         found = _chain(g, quant)
         if found is None:
             continue
-        chain, mm = found
-        w = np.asarray(g.constants[mm.inputs[1]], dtype=np.int64)
-        lo, hi = accumulator_range(weight_columns(mm, w), g.dtype(mm.inputs[0]))
+        chain, root = found
+        if root.outputs[0] not in g.shapes:
+            g = infer_shapes(g)
+        lo, hi = _root_range(g, root)
         levels = _levels(g, quant)
-        thr, sign = find_thresholds(_evaluator(g, chain, quant, mm), lo, hi, levels)
+        thr, sign = find_thresholds(_evaluator(g, chain, quant, root), lo, hi, levels)
+        if np.any(sign < 0) and not _flippable(g, root):
+            raise UnsupportedError(f"node {quant.name}: its input decreases with the integer tensor "
+                                   f"{root.outputs[0]} on some channels; only increasing activations are supported there")
         lo_s, hi_s = np.where(sign > 0, lo, -hi), np.where(sign > 0, hi, -lo)
-        _check_thresholds(_evaluator(g, chain, quant, mm), thr, sign, lo_s, hi_s, levels, quant.name)
-        wname, tname = g.fresh_name(mm.name + "_Wflip"), g.fresh_name(quant.name + "_thresholds")
+        _check_thresholds(_evaluator(g, chain, quant, root), thr, sign, lo_s, hi_s, levels, quant.name)
+        tname = g.fresh_name(quant.name + "_thresholds")
         out_dtype = g.dtype(quant.outputs[0])
         scale, bias = (2, -1) if out_dtype == BIPOLAR else (1, int(levels[0]))
-        mt = Node(quant.name, ops.MultiThreshold(out_dtype.name, scale, bias), (mm.outputs[0], tname), quant.outputs)
-        new_mm = Node(mm.name, mm.op, (mm.inputs[0], wname), mm.outputs)
-        g = g.substitute([mm, *chain, quant], [new_mm, mt], {wname: scale_columns(mm, w, sign), tname: thr})
-        g = g.with_(dtypes={**g.dtypes, wname: g.dtype(mm.inputs[1])})
+        mt = Node(quant.name, ops.MultiThreshold(out_dtype.name, scale, bias), (root.outputs[0], tname), quant.outputs)
+        if not _flippable(g, root):
+            return g.substitute([*chain, quant], [mt], {tname: thr})
+        w = np.asarray(g.constants[root.inputs[1]], dtype=np.int64)
+        wname = g.fresh_name(root.name + "_Wflip")
+        new_root = Node(root.name, root.op, (root.inputs[0], wname), root.outputs)
+        g = g.substitute([root, *chain, quant], [new_root, mt], {wname: scale_columns(root, w, sign), tname: thr})
+        g = g.with_(dtypes={**g.dtypes, wname: g.dtype(root.inputs[1])})
     return g
 
 
