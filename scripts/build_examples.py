@@ -4,7 +4,8 @@
 Needs the optional extra:  pip install -e ".[examples]"
 (torch, brevitas, scikit-learn; brevitas' ONNX export also needs onnxoptimizer)
 
-Each model (MLPs tfc_w1a1, mlp_w2a2; FINN-CNV-style conv nets cnv_w1a1, cnv_w2a2) is trained
+Each model (MLPs tfc_w1a1, mlp_w2a2; FINN-CNV-style conv nets cnv_w1a1, cnv_w2a2; the residual
+net resnet_w4a4; definitions in example_models.py) is trained
 with Brevitas QAT on sklearn's load_digits (test split 20 %, random_state=0, stratified),
 exported with brevitas.export.export_qonnx, cleaned up with qonnx's cleanup_model +
 InferShapes, and its reference outputs are computed by qonnx's execute_onnx on the saved graph
@@ -32,10 +33,15 @@ try:
     import onnxoptimizer  # noqa: F401  (required by brevitas' ONNX export)
     import torch
     from brevitas.export import export_qonnx
-    from brevitas.nn import QuantConv2d, QuantIdentity, QuantLinear, QuantReLU
-    from brevitas.quant.binary import (
-        SignedBinaryActPerTensorConst,
-        SignedBinaryWeightPerTensorConst,
+    from example_models import (
+        build_cnv_w1a1,
+        build_cnv_w2a2,
+        build_mlp_w2a2,
+        build_resnet_w4a4,
+        build_tfc_w1a1,
+        cnv_features,
+        mlp_features,
+        tfc_features,
     )
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -70,122 +76,6 @@ class Spec:
     n_samples: int = N_SAMPLES
 
 
-class InputScale(nn.Module):
-    """Map pixels in [0, 1] to [-1, 1] inside the graph (exports as Mul + Sub)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return x * 2 - 1."""
-        return x * 2.0 - 1.0
-
-
-class Flatten(nn.Module):
-    """Flatten NCHW to (N, C*H*W) with a view (exports as Reshape)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return x viewed as (batch, -1)."""
-        return x.view(x.shape[0], -1)
-
-
-def tfc_features(images: np.ndarray) -> np.ndarray:
-    """Upsample 8x8 digits x3 (nearest), zero-pad to 28x28 and flatten to 784."""
-    up = np.stack([np.kron(img, np.ones((3, 3), dtype=img.dtype)) for img in images])
-    return np.pad(up, ((0, 0), (2, 2), (2, 2))).reshape(len(images), 784)
-
-
-def mlp_features(images: np.ndarray) -> np.ndarray:
-    """Flatten raw 8x8 digits to 64 features."""
-    return images.reshape(len(images), 64)
-
-
-def cnv_features(images: np.ndarray) -> np.ndarray:
-    """Upsample 8x8 digits x4 (nearest) to 32x32 and replicate to 3 channels (NCHW)."""
-    up = np.stack([np.kron(img, np.ones((4, 4), dtype=img.dtype)) for img in images])
-    return np.repeat(up[:, None], 3, axis=1)
-
-
-def bipolar_act() -> QuantIdentity:
-    """Return a sign activation (+-1, constant scale 1) that exports as BipolarQuant."""
-    return QuantIdentity(act_quant=SignedBinaryActPerTensorConst)
-
-
-def binary_linear(n_in: int, n_out: int) -> QuantLinear:
-    """Return a bias-free QuantLinear with bipolar weights of constant scale 1."""
-    return QuantLinear(n_in, n_out, bias=False, weight_quant=SignedBinaryWeightPerTensorConst,
-                       weight_scaling_const=1.0)
-
-
-def build_tfc_w1a1() -> nn.Module:
-    """Build the FINN TFC-w1a1 style 784-64-64-64-10 binary MLP."""
-    layers: list[nn.Module] = [InputScale(), bipolar_act()]
-    for n_in, n_out in [(784, 64), (64, 64), (64, 64)]:
-        layers += [binary_linear(n_in, n_out), nn.BatchNorm1d(n_out), bipolar_act()]
-    layers.append(binary_linear(64, 10))
-    return nn.Sequential(*layers)
-
-
-def build_mlp_w2a2() -> nn.Module:
-    """Build the 64-128-64-10 MLP with 2-bit weights, 2-bit ReLU acts and a float output bias."""
-    layers: list[nn.Module] = [InputScale(), QuantIdentity(bit_width=8)]
-    for n_in, n_out in [(64, 128), (128, 64)]:
-        layers += [QuantLinear(n_in, n_out, bias=False, weight_bit_width=2),
-                   nn.BatchNorm1d(n_out), QuantReLU(bit_width=2)]
-    layers.append(QuantLinear(64, 10, bias=True, weight_bit_width=2))
-    return nn.Sequential(*layers)
-
-
-def binary_conv(n_in: int, n_out: int) -> QuantConv2d:
-    """Return a bias-free 3x3 (stride 1, no padding) QuantConv2d with bipolar weights (scale 1)."""
-    return QuantConv2d(n_in, n_out, 3, stride=1, padding=0, bias=False,
-                       weight_quant=SignedBinaryWeightPerTensorConst, weight_scaling_const=1.0)
-
-
-def w2_conv(n_in: int, n_out: int) -> QuantConv2d:
-    """Return a bias-free 3x3 (stride 1, no padding) QuantConv2d with 2-bit narrow weights."""
-    return QuantConv2d(n_in, n_out, 3, stride=1, padding=0, bias=False, weight_bit_width=2)
-
-
-def w2_linear(n_in: int, n_out: int) -> QuantLinear:
-    """Return a bias-free QuantLinear with 2-bit narrow weights (per-tensor float scale)."""
-    return QuantLinear(n_in, n_out, bias=False, weight_bit_width=2)
-
-
-def a2_signed_act() -> QuantIdentity:
-    """Return a 2-bit signed activation (learned per-tensor scale), as in FINN's CNV-w2a2."""
-    return QuantIdentity(bit_width=2)
-
-
-# FINN CNV topology: 3x3 convs (no padding), "M" = MaxPool2d(2); 32->30->28->14->12->10->5->3->1.
-CNV_CONVS: list[tuple[int, int] | str] = [(3, 16), (16, 16), "M", (16, 32), (32, 32), "M",
-                                          (32, 64), (64, 64)]
-CNV_LINEARS = [(64, 128), (128, 128)]
-
-
-def build_cnv(conv: Callable[[int, int], nn.Module], linear: Callable[[int, int], nn.Module],
-              act: Callable[[], nn.Module]) -> nn.Module:
-    """Build the CNV net: 8-bit input quant, conv/BN/act (MaxPool after act), FC/BN/act, FC."""
-    layers: list[nn.Module] = [InputScale(), QuantIdentity(bit_width=8)]
-    for item in CNV_CONVS:
-        if item == "M":
-            layers.append(nn.MaxPool2d(2))
-        else:
-            layers += [conv(*item), nn.BatchNorm2d(item[1]), act()]
-    layers.append(Flatten())
-    for n_in, n_out in CNV_LINEARS:
-        layers += [linear(n_in, n_out), nn.BatchNorm1d(n_out), act()]
-    layers.append(linear(128, 10))
-    return nn.Sequential(*layers)
-
-
-def build_cnv_w1a1() -> nn.Module:
-    """Build the FINN CNV-w1a1 style net (bipolar weights and activations)."""
-    return build_cnv(binary_conv, binary_linear, bipolar_act)
-
-
-def build_cnv_w2a2() -> nn.Module:
-    """Build the CNV net with 2-bit narrow weights and 2-bit signed activations."""
-    return build_cnv(w2_conv, w2_linear, a2_signed_act)
-
-
 SPECS = {s.name: s for s in [
     Spec("tfc_w1a1",
          "FINN TFC-w1a1 style binary MLP on 8x8 digits upsampled x3 and padded to 28x28",
@@ -211,6 +101,17 @@ SPECS = {s.name: s for s in [
          " act) | flatten(Reshape) 64 | 2x [QuantLinear (w2 narrow, no bias) | BN1d |"
          " QuantIdentity 2b signed] 64->128->128 | QuantLinear 128->10 (w2)",
          cnv_features, build_cnv_w2a2, epochs=20, lr=0.01, logit_scale=1.0, n_samples=32),
+    Spec("resnet_w4a4",
+         "Small residual net on 8x8 digits upsampled x4 to 3x32x32, 4-bit weights and acts, two"
+         " basic blocks whose Add sums two quantizer outputs of the same scale",
+         "in 3x32x32 | x*2-1 | QuantIdentity 8b signed | QuantConv3x3 16 (w4 narrow, no bias, s1"
+         " p1) | BN2d | QuantReLU 4b | MaxPool2 | 2x residual block 16ch [y = BN2d(QuantConv3x3"
+         " (w4, p1)(QuantReLU 4b(BN2d(QuantConv3x3 (w4, p1)(x))))); QuantReLU 4b(Q(y) + Q(x)),"
+         " Q = one shared QuantIdentity 4b signed] | MaxPool2 | QuantConv1x1 16->32 (w4) | BN2d |"
+         " QuantReLU 4b | GlobalAveragePool | QuantIdentity 4b unsigned | flatten(Reshape) 32 |"
+         " QuantLinear 32->10 (w4, float bias)",
+         cnv_features, build_resnet_w4a4, epochs=15, lr=0.01, logit_scale=1.0,
+         n_samples=32),
 ]}
 
 

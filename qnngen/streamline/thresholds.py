@@ -29,7 +29,7 @@ def _chain(g: Graph, quant: Node) -> tuple[list[Node], Node] | None:
     other op with an integer output (a pool, a residual add, another activation)."""
     chain: list[Node] = []
     cur = g.producer(quant.inputs[0])
-    while cur is not None and not g.dtype(cur.outputs[0]).is_integer():
+    while cur is not None and not (_flippable(g, cur) or g.dtype(cur.outputs[0]).is_integer()):
         if isinstance(cur.op, LINEAR) or not (cur.op.monotone and cur.op.elementwise):
             return None
         data = [t for t in cur.inputs if t and not g.is_constant(t)]
@@ -37,7 +37,7 @@ def _chain(g: Graph, quant: Node) -> tuple[list[Node], Node] | None:
             return None
         chain.insert(0, cur)
         cur = g.producer(cur.inputs[0])
-    if cur is None or not g.dtype(cur.outputs[0]).is_integer():
+    if cur is None or not (_flippable(g, cur) or g.dtype(cur.outputs[0]).is_integer()):
         return None
     if _flippable(g, cur) and g.sole_consumer(cur) is not (chain[0] if chain else quant):
         return None
