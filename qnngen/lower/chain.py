@@ -9,8 +9,9 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import BIPOLAR, ops
 from ..ir.graph import Graph, Node
-from ..ir.spatial_ops import Conv, MaxPool
+from ..ir.spatial_ops import Conv, GlobalSumPool, MaxPool
 from ..layers.base import HwLayer
+from ..layers.elementwise import AddStreams, GlobalPool, Thresholding
 from ..layers.mvtu import MVTU
 from ..layers.pool import MaxPoolLayer
 from ..layers.streams import Dup
@@ -120,6 +121,39 @@ def _flatten(lw: _Lowering, node: Node) -> None:
     lw.used.append(node)
 
 
+def _pixels(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(channels, pixels per frame) of an NCHW or (N, C) tensor."""
+    return int(shape[1]), int(np.prod(shape[2:], dtype=np.int64))
+
+
+def _threshold(lw: _Lowering, mt: Node) -> None:
+    g = lw.g
+    c, pixels = _pixels(g.shapes[mt.inputs[0]])
+    out_dtype = g.dtype(mt.outputs[0])
+    layer = Thresholding(f"thresh_{lw.count(Thresholding)}", c, pixels, g.dtype(mt.inputs[0]), out_dtype,
+                         np.asarray(g.constants[mt.inputs[1]], dtype=np.int64), int(mt.op.out_bias))
+    lw.add(layer, mt.inputs[:1], mt.outputs, [mt])
+
+
+def _add_streams(lw: _Lowering, add: Node) -> None:
+    g = lw.g
+    if add.inputs[1] not in lw.stream:
+        raise UnsupportedError(f"node {add.name}: one input of the residual add is not computed in hardware")
+    c, pixels = _pixels(g.shapes[add.outputs[0]])
+    layer = AddStreams(f"add_{lw.count(AddStreams)}", c, pixels, g.dtype(add.inputs[0]), g.dtype(add.inputs[1]),
+                       g.dtype(add.outputs[0]), add.op.a_mul, add.op.b_mul)
+    lw.add(layer, add.inputs, add.outputs, [add])
+
+
+def _global_pool(lw: _Lowering, pool: Node) -> None:
+    g = lw.g
+    if g.dtype(pool.inputs[0]) == BIPOLAR:
+        raise UnsupportedError(f"node {pool.name}: global pooling of a bipolar (+-1) tensor is not supported yet")
+    _, c, h, w = g.shapes[pool.inputs[0]]
+    layer = GlobalPool(f"gpool_{lw.count(GlobalPool)}", c, h * w, h, w, g.dtype(pool.inputs[0]), g.dtype(pool.outputs[0]))
+    lw.add(layer, pool.inputs, pool.outputs, [pool])
+
+
 def _is_integer_linear(g: Graph, node: Node) -> bool:
     return g.is_constant(node.inputs[1]) and g.dtype(node.inputs[1]).is_integer() and g.dtype(node.inputs[0]).is_integer()
 
@@ -135,6 +169,12 @@ def _lower_node(lw: _Lowering, node: Node) -> bool:
         _maxpool(lw, node)
     elif isinstance(node.op, (ops.Reshape, ops.Flatten)) and g.dtype(node.outputs[0]).is_integer():
         _flatten(lw, node)
+    elif isinstance(node.op, ops.MultiThreshold) and g.dtype(node.outputs[0]).is_integer():
+        _threshold(lw, node)
+    elif isinstance(node.op, ops.AddStreams):
+        _add_streams(lw, node)
+    elif isinstance(node.op, GlobalSumPool):
+        _global_pool(lw, node)
     else:
         return False
     return True

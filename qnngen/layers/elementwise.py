@@ -1,0 +1,201 @@
+"""Per-channel stream layers: standalone thresholding, residual add, global sum pool."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from ..ir import BIPOLAR, DataType
+from ..packing import hex_memory
+from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
+from .gap_timing import gap_interval, gap_out_times
+from .memory import map_memory
+
+#: cycles from a beat entering to its result being offered (rtl headers of thresh and add)
+THRESH_LATENCY = 2
+ADD_LATENCY = 1
+
+
+def _bits_of(values: np.ndarray) -> np.ndarray:
+    """Stream codes of bipolar values: -1/+1 -> 0/1."""
+    return (np.asarray(values) > 0).astype(np.int64)
+
+
+def _pipelined(in_times: np.ndarray, latency: int) -> np.ndarray:
+    """One beat per cycle, each `latency` cycles after its input (output always ready)."""
+    t = np.asarray(in_times, dtype=np.int64) + latency
+    return np.maximum.accumulate(np.maximum(t, np.arange(len(t)) + (t[0] if len(t) else 0)))
+
+
+@dataclass(frozen=True)
+class _ChannelStream(HwLayer):
+    """Base of layers that stream `pixels` x `channels` elements with PE channels per beat."""
+
+    name: str
+    channels: int
+    pixels: int
+
+    def fold_space(self) -> Iterator[Fold]:
+        return (Fold(pe, 1) for pe in divisors(self.channels))
+
+    def check(self, fold: Fold) -> None:
+        require(fold.simd == 1, f"{self.name}: {self.kind} has no SIMD (got SIMD={fold.simd}); set PE")
+        require(self.channels % fold.pe == 0, f"{self.name}: PE={fold.pe} must divide the {self.channels} channels")
+
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.pixels * self.channels // fold.pe
+
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.in_beats(fold)
+
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
+        return 0
+
+
+@dataclass(frozen=True)
+class Thresholding(_ChannelStream):
+    """out[c] = out_bias + #{k : x[c] >= T[c, k]} (BIPOLAR output: the bit of x >= T[c, 0])."""
+
+    in_dtype: DataType = field(default=None)
+    out_dtype: DataType = field(default=None)
+    thresholds: np.ndarray = field(default=None, repr=False)
+    out_bias: int = 0
+    kind = "Threshold"
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.in_dtype.bitwidth()
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.out_dtype.bitwidth()
+
+    def cycles(self, fold: Fold) -> Cycles:
+        beats = self.in_beats(fold)
+        return Cycles(interval=beats, latency=beats + THRESH_LATENCY - 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return _pipelined(in_times, THRESH_LATENCY)
+
+    def resources(self, fold: Fold) -> Resources:
+        n = self.thresholds.shape[1]
+        width = fold.pe * n * self._t_bits()
+        return map_memory(width, self.channels // fold.pe).resources + Resources(
+            lut=fold.pe * n * math.ceil(self._t_bits() / 2) + 20, ff=self.in_width(fold) + self.out_width(fold) + 20)
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        v = np.asarray(x).reshape(len(x), -1, self.channels)
+        count = np.sum(v[..., None] >= self.thresholds[None, None], axis=-1)
+        y = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
+        return y.reshape(len(x), -1)
+
+    def _code_thresholds(self) -> tuple[np.ndarray, int, bool]:
+        """Thresholds on the input's stream codes, clamped to [min, max + 1] of the codes."""
+        t = self.thresholds
+        if self.in_dtype == BIPOLAR:
+            return np.clip(-((-(t + 1)) // 2), 0, 2), 1, False  # x = 2b - 1 >= t  <=>  b >= ceil((t+1)/2)
+        lo, hi = int(self.in_dtype.min()), int(self.in_dtype.max())
+        return np.clip(t, lo, hi + 1), self.in_dtype.bitwidth(), self.in_dtype.signed()
+
+    def _t_bits(self) -> int:
+        _, bits, signed = self._code_thresholds()
+        return bits + (1 if signed else 2)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        t, bits, signed = self._code_thresholds()
+        words = t.reshape(self.channels // fold.pe, fold.pe * t.shape[1])
+        fname = f"{self.name}_t.mem"
+        params = {
+            "C": self.channels, "PE": fold.pe, "IN_BITS": bits, "IN_SIGNED": int(signed),
+            "T_BITS": self._t_bits(), "N_THRES": int(t.shape[1]), "OUT_BITS": self.out_dtype.bitwidth(),
+            "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias, "T_FILE": fname,
+        }
+        return RtlInstance("qnngen_thresh", params, {fname: hex_memory(words, self._t_bits())})
+
+
+@dataclass(frozen=True)
+class AddStreams(_ChannelStream):
+    """Join of two streams in lock-step: out = a_mul * a + b_mul * b."""
+
+    a_dtype: DataType = field(default=None)
+    b_dtype: DataType = field(default=None)
+    out_dtype: DataType = field(default=None)
+    a_mul: int = 1
+    b_mul: int = 1
+    kind = "AddStreams"
+    in_ports = ("s0_axis", "s1_axis")
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * (self.a_dtype if port == 0 else self.b_dtype).bitwidth()
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.out_dtype.bitwidth()
+
+    def cycles(self, fold: Fold) -> Cycles:
+        beats = self.in_beats(fold)
+        return Cycles(interval=beats, latency=beats + ADD_LATENCY - 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return _pipelined(in_times, ADD_LATENCY)
+
+    def resources(self, fold: Fold) -> Resources:
+        ob = self.out_dtype.bitwidth()
+        return Resources(lut=fold.pe * ob * 2 + 10, ff=fold.pe * ob + 4)
+
+    def execute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.asarray(a, np.int64) * self.a_mul + np.asarray(b, np.int64) * self.b_mul
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        # a bipolar operand arrives as bit c with value 2c - 1
+        a_mul, b_mul, offset = self.a_mul, self.b_mul, 0
+        if self.a_dtype == BIPOLAR:
+            a_mul, offset = 2 * a_mul, offset - self.a_mul
+        if self.b_dtype == BIPOLAR:
+            b_mul, offset = 2 * b_mul, offset - self.b_mul
+        return RtlInstance("qnngen_add", {
+            "PE": fold.pe, "A_BITS": self.a_dtype.bitwidth(), "A_SIGNED": int(self.a_dtype.signed() and self.a_dtype != BIPOLAR),
+            "B_BITS": self.b_dtype.bitwidth(), "B_SIGNED": int(self.b_dtype.signed() and self.b_dtype != BIPOLAR),
+            "A_MUL": a_mul, "B_MUL": b_mul, "OFFSET": offset, "OUT_BITS": self.out_dtype.bitwidth(),
+        })
+
+
+@dataclass(frozen=True)
+class GlobalPool(_ChannelStream):
+    """Per-channel sum over all pixels of a frame (the integer half of a global average pool)."""
+
+    in_h: int = 1
+    in_w: int = 1
+    in_dtype: DataType = field(default=None)
+    out_dtype: DataType = field(default=None)
+    kind = "GlobalPool"
+
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.channels // fold.pe
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.in_dtype.bitwidth()
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.out_dtype.bitwidth()
+
+    def cycles(self, fold: Fold) -> Cycles:
+        times = self.out_times(fold, np.arange(self.in_beats(fold)))
+        return Cycles(interval=gap_interval(self.channels, self.in_h, self.in_w, fold.pe), latency=int(times[-1]) + 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return gap_out_times(self.channels, self.in_h, self.in_w, fold.pe, np.asarray(in_times))
+
+    def resources(self, fold: Fold) -> Resources:
+        width = self.out_width(fold)
+        return map_memory(width, self.channels // fold.pe).resources + Resources(lut=width + 30, ff=2 * width + 30)
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, np.int64).reshape(len(x), -1, self.channels).sum(axis=1)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        return RtlInstance("qnngen_gap", {
+            "C": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w, "SIMD": fold.pe,
+            "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
+            "OUT_BITS": self.out_dtype.bitwidth(),
+        })
