@@ -18,7 +18,7 @@ from .errors import ModelError, QnnGenError
 from .examples import example_path
 from .fold import (
     Board, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
-    folding_to_json, load_board, load_folding, minimal_folding, report_json,
+    folding_to_json, load_board, load_fifo_depths, load_folding, minimal_folding, report_json,
 )
 from .frontend import load_model
 from .ir.onnx_export import to_onnx
@@ -72,13 +72,15 @@ def plan(model: str, options: Options) -> Plan:
     model_path, example = resolve_model(model)
     board = load_board(options.board)
     hw = lower_model(model_path)
+    depths = {}
     if options.folding_file is not None:
         folding = load_folding(options.folding_file, hw)
+        depths = load_fifo_depths(options.folding_file, hw)
     elif options.target_fps is not None:
         folding = fold_for_target_fps(hw, board, options.clock_mhz, options.target_fps)
     else:
         folding = minimal_folding(hw)
-    design = assemble(hw, folding)
+    design = assemble(hw, folding, depths)
     est = estimate(design, board, options.clock_mhz)
     check_fits(est)
     return Plan(model_path, example, hw, design, board, est)
@@ -111,7 +113,7 @@ def write_build(p: Plan, out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         write_rtl(p.design, tmp / "rtl")
-        (tmp / "folding.json").write_text(folding_to_json(p.design.folding))
+        (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
         (tmp / "report.json").write_text(report_json(p.model_path.stem, p.estimate))
         (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())

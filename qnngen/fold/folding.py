@@ -1,4 +1,8 @@
-"""Folding files: JSON `{layer_name: {"pe": int, "simd": int}}` for the compute layers."""
+"""Folding files: JSON `{layer_name: {"pe": int, "simd": int, "fifo_depth": [int, ...]}}`.
+
+pe and simd are given for every foldable layer; fifo_depth (optional, one depth per input
+stream of the layer) sets the FIFOs in front of any layer, foldable or not.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,32 @@ def _parse_entry(path: Path, name: str, entry: object) -> Fold:
     return Fold(pe=entry["pe"], simd=entry["simd"])
 
 
+def _fifo_depths(path: Path, name: str, entry: dict, inputs: int) -> tuple[int, ...] | None:
+    """The optional fifo_depth list of an entry: one integer >= 2 per input of the layer."""
+    if "fifo_depth" not in entry:
+        return None
+    depths = entry["fifo_depth"]
+    ok = isinstance(depths, list) and len(depths) == inputs and all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 2 for d in depths)
+    if not ok:
+        raise FoldingError(f"{path}: {name}: fifo_depth must be a list of {inputs} integer(s) >= 2, got {depths!r}")
+    return tuple(depths)
+
+
+def load_fifo_depths(path: str | Path, hw: HwGraph) -> dict[str, tuple[int, ...]]:
+    """The FIFO depths a folding file sets, per layer (one per input stream)."""
+    path = Path(path)
+    data = _read_json(path)
+    nodes = {n.layer.name: n for n in hw.nodes}
+    out = {}
+    for name, entry in (data.items() if isinstance(data, dict) else ()):
+        if name in nodes and isinstance(entry, dict):
+            depths = _fifo_depths(path, name, entry, len(nodes[name].ins))
+            if depths is not None:
+                out[name] = depths
+    return out
+
+
 def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
     """Read a folding file for `hw`; layers it does not mention get Fold(1, 1).
 
@@ -58,12 +88,19 @@ def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
             f"got {type(data).__name__}"
         )
     layers = {layer.name: layer for layer in hw.layers if layer.foldable}
+    others = {layer.name for layer in hw.layers if not layer.foldable}
     for name in data:
-        if name not in layers:
+        if name not in layers and name not in others:
             raise FoldingError(f"{path}: unknown layer {name!r}; layers: {', '.join(layers)}")
+    load_fifo_depths(path, hw)
     folding = {name: Fold() for name in layers}
     for name, entry in data.items():
-        folding[name] = _parse_entry(path, name, entry)
+        if name in others:
+            if not isinstance(entry, dict) or set(entry) - {"fifo_depth"}:
+                raise FoldingError(f"{path}: {name}: has no PE/SIMD of its own; only fifo_depth may be set")
+            continue
+        folding[name] = _parse_entry(path, name, {k: v for k, v in entry.items() if k != "fifo_depth"}
+                                     if isinstance(entry, dict) else entry)
     for name, fold in folding.items():
         try:
             layers[name].check(fold)
@@ -72,7 +109,9 @@ def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
     return folding
 
 
-def folding_to_json(folding: dict[str, Fold]) -> str:
-    """Deterministic JSON text for a folding (sorted keys, indent 2, trailing newline)."""
-    data = {name: {"pe": f.pe, "simd": f.simd} for name, f in folding.items()}
+def folding_to_json(folding: dict[str, Fold], fifo_depths: dict[str, tuple[int, ...]] | None = None) -> str:
+    """Deterministic JSON text for a folding and its FIFO depths (sorted keys, indent 2)."""
+    data: dict[str, dict] = {name: {"pe": f.pe, "simd": f.simd} for name, f in folding.items()}
+    for name, depths in (fifo_depths or {}).items():
+        data.setdefault(name, {})["fifo_depth"] = list(depths)
     return json.dumps(data, indent=2, sort_keys=True) + "\n"

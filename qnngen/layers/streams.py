@@ -130,6 +130,10 @@ class Dup(HwLayer):
     def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.beats
 
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
+        """None beyond the minimum: a fork passes beats straight on."""
+        return 0
+
     def cycles(self, fold: Fold) -> Cycles:
         return Cycles(interval=self.beats, latency=self.beats + DUP_LATENCY)
 
