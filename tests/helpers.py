@@ -109,3 +109,79 @@ def qonnx_outputs(model, x: np.ndarray) -> np.ndarray:
 
     mw = ModelWrapper(model).transform(InferShapes())
     return np.concatenate([execute_onnx(mw, {"global_in": x[i:i + 1]})["global_out"] for i in range(len(x))])
+
+
+def synthetic_cnn(in_shape: tuple[int, int, int], layers: list[tuple], seed: int, w_bits: int = 3,
+                  a_bits: int = 3):
+    """A QONNX CNN like Brevitas exports, random weights. Layer specs:
+    ("conv", out_ch, k, stride, pads, group, dilation, explicit_pad) with pads (t, l, b, r);
+    ("maxpool", k, ceil_mode); ("avgpool", k); ("gap",); ("flatten",); ("fc", out).
+    Conv/FC are followed by BatchNorm, Relu and an unsigned a_bits quantizer, except the last."""
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(seed)
+    nodes, inits = [], []
+    c, h, w = in_shape
+
+    def quant(src: str, k: str, bits: int, signed: bool) -> str:
+        s = _const(inits, f"{k}_s", rng.uniform(0.05, 0.4))
+        nodes.append(helper.make_node("Quant", [src, s, _const(inits, f"{k}_z", 0.0), _const(inits, f"{k}_b", bits)],
+                                      [f"{k}_q"], domain=QONNX, signed=int(signed), narrow=0, rounding_mode="ROUND"))
+        return f"{k}_q"
+
+    def weight(k: str, shape: tuple) -> str:
+        wq = helper.make_node("Quant", [_const(inits, k, rng.normal(size=shape)), _const(inits, f"{k}_s", 0.3),
+                                        _const(inits, f"{k}_z", 0.0), _const(inits, f"{k}_b", w_bits)],
+                              [f"{k}_q"], domain=QONNX, signed=1, narrow=1, rounding_mode="ROUND")
+        nodes.append(wq)
+        return f"{k}_q"
+
+    x = quant("global_in", "in", 8, True)
+    for i, spec in enumerate(layers):
+        kind, last = spec[0], i == len(layers) - 1
+        if kind == "conv":
+            _, oc, k, stride, pads, group, dil, explicit = spec
+            if explicit:
+                p = np.array([0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], dtype=np.int64)
+                inits.append(helper.make_tensor(f"pad{i}", TensorProto.INT64, [8], p))
+                nodes.append(helper.make_node("Pad", [x, f"pad{i}"], [f"padded{i}"], mode="constant"))
+                x, h, w, pads = f"padded{i}", h + pads[0] + pads[2], w + pads[1] + pads[3], (0, 0, 0, 0)
+            wq = weight(f"w{i}", (oc, c // group, k, k))
+            nodes.append(helper.make_node("Conv", [x, wq], [f"conv{i}"], kernel_shape=[k, k], strides=[stride, stride],
+                                          pads=list(pads), group=group, dilations=[dil, dil]))
+            h = (h + pads[0] + pads[2] - dil * (k - 1) - 1) // stride + 1
+            w = (w + pads[1] + pads[3] - dil * (k - 1) - 1) // stride + 1
+            x, c = f"conv{i}", oc
+        elif kind == "fc":
+            nodes.append(helper.make_node("MatMul", [x, weight(f"w{i}", (c, spec[1]))], [f"fc{i}"]))
+            x, c = f"fc{i}", spec[1]
+        elif kind == "maxpool":
+            nodes.append(helper.make_node("MaxPool", [x], [f"pool{i}"], kernel_shape=[spec[1]] * 2, strides=[spec[1]] * 2,
+                                          ceil_mode=spec[2] if len(spec) > 2 else 0))
+            x, h, w = f"pool{i}", h // spec[1], w // spec[1]
+            continue
+        elif kind == "avgpool":
+            nodes.append(helper.make_node("AveragePool", [x], [f"pool{i}"], kernel_shape=[spec[1]] * 2, strides=[spec[1]] * 2))
+            x, h, w = f"pool{i}", h // spec[1], w // spec[1]
+            continue
+        elif kind == "gap":
+            nodes.append(helper.make_node("GlobalAveragePool", [x], [f"gap{i}"]))
+            x, h, w = quant(f"gap{i}", f"gapq{i}", a_bits, False), 1, 1
+            continue
+        elif kind == "flatten":
+            nodes.append(helper.make_node("Flatten", [x], [f"flat{i}"], axis=1))
+            x, c, h, w = f"flat{i}", c * h * w, 1, 1
+            continue
+        if last:
+            break
+        shape = (1, c, 1, 1) if kind == "conv" else (1, c)
+        nodes.append(helper.make_node("Mul", [x, _const(inits, f"bnm{i}_c", rng.uniform(0.2, 1.5, size=shape))], [f"bnm{i}"]))
+        nodes.append(helper.make_node("Add", [f"bnm{i}", _const(inits, f"bna{i}_c", rng.normal(size=shape))], [f"bna{i}"]))
+        nodes.append(helper.make_node("Relu", [f"bna{i}"], [f"relu{i}"]))
+        x = quant(f"relu{i}", f"act{i}", a_bits, False)
+    nodes.append(helper.make_node("Identity", [x], ["global_out"]))
+    out_shape = [1, c] if h == w == 1 and layers[-1][0] in ("fc", "flatten") else [1, c, h, w]
+    graph = helper.make_graph(
+        nodes, "synthetic_cnn", [helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, *in_shape])],
+        [helper.make_tensor_value_info("global_out", TensorProto.FLOAT, out_shape)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(QONNX, 1)])

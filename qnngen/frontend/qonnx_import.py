@@ -65,6 +65,12 @@ def _conv(a: _Attrs) -> ops.Op:
     return spatial_ops.Conv(group=int(a.get("group", 1)), **_window(a, "Conv"))
 
 
+def _pad(a: _Attrs) -> ops.Op:
+    if a.get("mode", "constant") != "constant":
+        raise UnsupportedError(f"Pad mode {a['mode']}; only constant padding is supported")
+    return spatial_ops.Pad(float(a.get("value", 0.0)))
+
+
 def _maxpool(a: _Attrs) -> ops.Op:
     if a.get("storage_order", 0):
         raise UnsupportedError("MaxPool with storage_order=1")
@@ -75,6 +81,7 @@ _OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
     "Conv": _conv,
     "MaxPool": _maxpool,
     "GlobalAveragePool": _simple(spatial_ops.GlobalAveragePool),
+    "Pad": _pad,
     "GlobalSumPool": _simple(spatial_ops.GlobalSumPool),
     "AddStreams": lambda a: ops.AddStreams(int(a.get("a_mul", 1)), int(a.get("b_mul", 1))),
     "MatMul": _simple(ops.MatMul),
@@ -120,6 +127,9 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
     nodes: list[Node] = []
     for k, on in enumerate(og.node):
         nname = on.name or f"{on.op_type}_{k}"
+        clash = [t for t in on.output if t in constants]
+        if clash:
+            raise ModelError(f"node {nname}: output {clash[0]} has the name of an initializer; the model is malformed")
         attrs = {a.name: _attr_value(a) for a in on.attribute}
         inputs = tuple(rename.get(t, t) for t in on.input)
         if on.op_type == "Constant":
@@ -130,6 +140,9 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
             nodes.extend(_gemm(nname, inputs, on.output[0], attrs, constants))
         elif on.op_type == "Conv" and len(inputs) > 2 and inputs[2]:
             nodes.extend(_conv_with_bias(nname, inputs, on.output[0], attrs, constants))
+        elif on.op_type == "Pad" and "pads" in attrs:
+            constants[nname + "_pads"] = np.asarray(attrs.pop("pads"), dtype=np.int64)
+            nodes.append(Node(nname, _pad(attrs), (inputs[0], nname + "_pads"), tuple(on.output)))
         elif on.op_type in _OPS:
             try:
                 op = _OPS[on.op_type](attrs)

@@ -88,3 +88,15 @@ class GlobalSumPool(Op):
         x = np.asarray(x)
         dt = np.int64 if np.issubdtype(x.dtype, np.integer) else np.float32
         return (x.astype(dt).sum(axis=(2, 3), keepdims=True, dtype=dt),)
+
+
+@dataclass(frozen=True)
+class Pad(Op):
+    """ONNX Pad in constant mode: pads (begin..., end...) for every axis, filled with value."""
+
+    value: float = 0.0
+
+    def execute(self, x, pads, *rest):
+        p = [int(v) for v in np.asarray(pads).reshape(-1)]
+        n = len(p) // 2
+        return (np.pad(np.asarray(x), list(zip(p[:n], p[n:])), constant_values=self.value),)

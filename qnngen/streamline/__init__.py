@@ -14,6 +14,7 @@ from .accumulators import infer_accumulator_types
 from .quantizers import split_activation_quantizers
 from .joins import duplicate_shared_dequant, integer_global_pool, integer_residual_add
 from .layout_types import propagate_integer_types
+from .padding import fold_pad_into_conv
 from .reorder import (
     move_add_past_linear, move_affine_past_pool, move_mul_past_linear,
     move_scalar_affine_past_reshape, remove_noop_reshapes,
@@ -23,6 +24,7 @@ from .weights import quantize_weights
 
 PASSES = (
     remove_noop_reshapes,
+    fold_pad_into_conv,
     quantize_weights,
     split_activation_quantizers,
     move_mul_past_linear,
@@ -44,7 +46,7 @@ def streamline(g: Graph) -> Graph:
 
 
 __all__ = [
-    "streamline", "PASSES",
+    "streamline", "PASSES", "fold_pad_into_conv",
     # passes
     "remove_noop_reshapes", "quantize_weights", "split_activation_quantizers",
     "move_mul_past_linear", "move_add_past_linear", "move_affine_past_pool",

@@ -182,6 +182,10 @@ class Operand:
         """Largest value."""
         return (1 << (self.bits - 1)) - 1 if self.signed else (1 << self.bits) - 1
 
+    def span(self, mul: int) -> tuple[int, int]:
+        """Smallest and largest value of mul times an element."""
+        return min(mul * self.lo, mul * self.hi), max(mul * self.lo, mul * self.hi)
+
     def random(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         """Random values over the whole range."""
         return rng.integers(self.lo, self.hi + 1, shape)
@@ -203,10 +207,8 @@ class Case:
     @property
     def out_bits(self) -> int:
         """Narrowest two's complement OUT_BITS holding every result."""
-        ends = [m * v for m, op in ((self.a_mul, self.a), (self.b_mul, self.b)) for v in (op.lo, op.hi)]
-        lo = min(ends[:2]) + min(ends[2:]) + self.offset
-        hi = max(ends[:2]) + max(ends[2:]) + self.offset
-        return signed_bits(lo, hi)
+        (a_lo, a_hi), (b_lo, b_hi) = self.a.span(self.a_mul), self.b.span(self.b_mul)
+        return signed_bits(a_lo + b_lo + self.offset, a_hi + b_hi + self.offset)
 
     def params(self) -> dict[str, int]:
         """Verilog parameters of add_split."""
@@ -336,7 +338,8 @@ def build_residual(config: tuple[int, int, int], wrapper_sv: Path, build_dir: Pa
     """Verilated residual with (A_DEPTH, B_DEPTH, FRAME), cached in build_dir."""
     a_depth, b_depth, frame = config
     params = {**RESIDUAL, "A_DEPTH": a_depth, "B_DEPTH": b_depth, "FRAME": frame}
-    ports = Ports("residual", RESIDUAL["PE"] * RESIDUAL["BITS"], RESIDUAL["PE"] * RESIDUAL["OUT_BITS"])
+    pe = RESIDUAL["PE"]
+    ports = Ports("residual", pe * RESIDUAL["BITS"], pe * RESIDUAL["OUT_BITS"])
     return build_model([*SOURCES, wrapper_sv], ports, build_dir, params)
 
 
@@ -369,10 +372,11 @@ def test_residual_throughput(wrapper_sv: Path, sim_build_dir: Path) -> None:
 
 
 def test_undersized_skip_fifo_deadlocks(wrapper_sv: Path, sim_build_dir: Path) -> None:
-    """With FRAME - 2 skip FIFO slots, only FRAME - 1 beats reach frame_delay, which waits forever."""
-    with Simulator(build_residual(FRAME_DEADLOCKS, wrapper_sv, sim_build_dir)) as sim:
-        with pytest.raises(DeadlockError, match=f": {FRAME - 1} of .* input beats"):
-            sim.run_batch(residual_input(4)[1], BEATS, idle_limit=50)
+    """With FRAME - 2 skip FIFO slots only FRAME - 1 beats reach frame_delay, which then waits."""
+    library = build_residual(FRAME_DEADLOCKS, wrapper_sv, sim_build_dir)
+    match = f": {FRAME - 1} of .* input beats"
+    with Simulator(library) as sim, pytest.raises(DeadlockError, match=match):
+        sim.run_batch(residual_input(4)[1], BEATS, idle_limit=50)
 
 
 LINT_CASES = [
