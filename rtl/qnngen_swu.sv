@@ -14,6 +14,11 @@
 //     for g: channels g*SIMD+s of padded-image position (oy*STRIDE_H + ky, ox*STRIDE_W + kx),
 //     i.e. window element (ky*K_W + kx)*C + c; positions in the padding hold PAD_VALUE (masked to
 //     BITS bits). Frames follow each other with no separator.
+//   DEPTHWISE = 1 (for depthwise convolutions, qnngen_vvu): the same beats of each output pixel
+//     in channel-group-major order, for g, for ky, for kx (element s of beat (g, ky, kx) is
+//     channel g*SIMD+s; with SIMD = 1 this is window element order (c, ky, kx)). Only the order
+//     within a window changes: which beats belong to an output row, the line buffer, padding and
+//     all cycle behaviour below (so qnngen/layers/swu_timing.py) are identical.
 //
 // Line buffer: NR = K_H + STRIDE_H row slots of ROWB = IFM_W*CF beats (one SIMD*BITS-wide RAM of
 //   NR*ROWB words, one write port, one registered read port: BRAM or LUTRAM by size). Image rows
@@ -74,7 +79,8 @@ module qnngen_swu #(
   parameter int PAD_RIGHT = 0,
   parameter int PAD_VALUE = 0,
   parameter int SIMD = 1,
-  parameter int BITS = 1
+  parameter int BITS = 1,
+  parameter int DEPTHWISE = 0
 ) (
   input  logic                   clk,
   input  logic                   rst_n,
@@ -204,9 +210,17 @@ module qnngen_swu #(
       base_slot <= '0;
       top_slot <= TOP_STEP;
     end else if (issue) begin
-      g <= end_g ? '0 : g + 1'b1;
-      if (end_g) kx <= end_kx ? '0 : kx + 1'b1;
-      if (end_g && end_kx) ky <= end_ky ? '0 : ky + 1'b1;
+      // The window counters nest as (ky, kx, g), or (g, ky, kx) for DEPTHWISE; either way the
+      // window ends when all three end, so the pixel and row counters below are shared.
+      if (DEPTHWISE == 0) begin
+        g <= end_g ? '0 : g + 1'b1;
+        if (end_g) kx <= end_kx ? '0 : kx + 1'b1;
+        if (end_g && end_kx) ky <= end_ky ? '0 : ky + 1'b1;
+      end else begin
+        kx <= end_kx ? '0 : kx + 1'b1;
+        if (end_kx) ky <= end_ky ? '0 : ky + 1'b1;
+        if (end_kx && end_ky) g <= end_g ? '0 : g + 1'b1;
+      end
       if (end_g && end_kx && end_ky) begin
         ox <= end_ox ? '0 : ox + 1'b1;
         px0 <= end_ox ? '0 : px0 + XW'(STRIDE_W);

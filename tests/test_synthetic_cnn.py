@@ -13,22 +13,25 @@ from helpers import qonnx_outputs, synthetic_cnn
 from qnngen.cli import main
 
 CNNS = {
-    "pad-stride2-asym": ((3, 9, 8), [("conv", 4, 3, 1, (1, 1, 1, 1), 1, 1, True),
+    "pad-stride2-asym": (20000, (3, 9, 8), [("conv", 4, 3, 1, (1, 1, 1, 1), 1, 1, True),
                                      ("conv", 6, 3, 2, (0, 1, 1, 0), 1, 1, False), ("flatten",), ("fc", 5)]),
-    "1x1-pool-gap": ((2, 8, 6), [("conv", 5, 1, 1, (0, 0, 0, 0), 1, 1, False), ("maxpool", 2),
+    "depthwise-separable": (200000, (3, 7, 6), [("conv", 4, 3, 1, (1, 1, 1, 1), 1, 1, False),
+                                        ("conv", 4, 3, 1, (1, 1, 1, 1), 4, 1, False),
+                                        ("conv", 6, 1, 1, (0, 0, 0, 0), 1, 1, False), ("flatten",), ("fc", 5)]),
+    "1x1-pool-gap": (20000, (2, 8, 6), [("conv", 5, 1, 1, (0, 0, 0, 0), 1, 1, False), ("maxpool", 2),
                                  ("conv", 3, 3, 1, (1, 1, 1, 1), 1, 1, False), ("gap",), ("flatten",), ("fc", 3)]),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CNNS))
 def test_synthetic_cnn_bit_exact(name, tmp_path, capsys):
-    shape, spec = CNNS[name]
+    target, shape, spec = CNNS[name]
     model = synthetic_cnn(shape, spec, seed=3)
     onnx.save(model, str(tmp_path / "m.onnx"))
     x = np.random.default_rng(5).uniform(-1, 1, size=(12, *shape)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     out = tmp_path / "out"
-    assert main(["compile", str(tmp_path / "m.onnx"), "-o", str(out), "--target-fps", "20000"]) == 0
+    assert main(["compile", str(tmp_path / "m.onnx"), "-o", str(out), "--target-fps", str(target)]) == 0
     assert main(["simulate", str(out), "--input", str(tmp_path / "x.npy"), "-o", str(tmp_path / "y.npy"),
                  "--stalls", "0.3", "--seed", "2"]) == 0
     assert json.loads((out / "sim.json").read_text())["mismatches_vs_reference"] == 0
@@ -40,6 +43,7 @@ def test_synthetic_cnn_bit_exact(name, tmp_path, capsys):
 REFUSED = {
     "dilation": ([("conv", 4, 3, 1, (0, 0, 0, 0), 1, 2, False), ("flatten",), ("fc", 3)], "dilation"),
     "ceil-mode pool": ([("conv", 4, 3, 1, (0, 0, 0, 0), 1, 1, False), ("maxpool", 2, 1), ("flatten",), ("fc", 3)], "ceil_mode"),
+    "grouped conv": ([("conv", 4, 3, 1, (0, 0, 0, 0), 2, 1, False), ("flatten",), ("fc", 3)], "group"),
     "average pool": ([("conv", 4, 3, 1, (0, 0, 0, 0), 1, 1, False), ("avgpool", 2), ("flatten",), ("fc", 3)], "AveragePool"),
 }
 

@@ -16,8 +16,9 @@ from .swu_timing import SwuParams, swu_interval, swu_out_times
 @dataclass(frozen=True)
 class SWU(HwLayer):
     """Windows of kernel (kh, kw), stride (sh, sw), pads (top, left, bottom, right) filled with
-    pad_value, in (ky, kx, channel) order, SIMD channels per beat. Its SIMD is that of the MVTU
-    it feeds (`feeds`), so it has no folding of its own."""
+    pad_value, in (ky, kx, channel) order, SIMD channels per beat (for a depthwise consumer the
+    RTL sends channel groups outermost; the reference order stays the same). Its SIMD is that of
+    the layer it feeds (`feeds`), so it has no folding of its own."""
 
     name: str
     dtype: DataType
@@ -29,6 +30,7 @@ class SWU(HwLayer):
     pads: tuple[int, int, int, int]
     pad_value: int
     feeds: str
+    depthwise: bool = False
     kind = "SWU"
     foldable = False
 
@@ -44,8 +46,9 @@ class SWU(HwLayer):
         require(self.channels % fold.simd == 0, f"{self.name}: SIMD={fold.simd} must divide the {self.channels} channels")
 
     def implied_fold(self, folding: dict[str, Fold]) -> Fold:
-        """The SIMD of the MVTU it feeds."""
-        return Fold(1, folding.get(self.feeds, Fold()).simd)
+        """The SIMD of the MVTU it feeds (the PE of a depthwise VVU)."""
+        consumer = folding.get(self.feeds, Fold())
+        return Fold(1, consumer.pe if self.depthwise else consumer.simd)
 
     def fifo_beats(self, fold: Fold, port: int = 0) -> int:
         """K_H image rows: while the line buffer still holds the end of a frame, the producer
@@ -99,4 +102,5 @@ class SWU(HwLayer):
             "K_H": self.kernel[0], "K_W": self.kernel[1], "STRIDE_H": self.stride[0], "STRIDE_W": self.stride[1],
             "PAD_TOP": self.pads[0], "PAD_BOTTOM": self.pads[2], "PAD_LEFT": self.pads[1], "PAD_RIGHT": self.pads[3],
             "PAD_VALUE": self.pad_value, "SIMD": fold.simd, "BITS": self.dtype.bitwidth(),
+            "DEPTHWISE": int(self.depthwise),
         })

@@ -16,6 +16,7 @@ from ..layers.mvtu import MVTU
 from ..layers.pool import MaxPoolLayer
 from ..layers.streams import Dup
 from ..layers.swu import SWU
+from ..layers.vvu import VVU
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,34 @@ def _matmul(lw: _Lowering, mm: Node) -> None:
 def _conv(lw: _Lowering, conv: Node) -> None:
     g, op, x = lw.g, conv.op, conv.inputs[0]
     _, c, h, wd = g.shapes[x]
-    if op.group != 1:
-        raise UnsupportedError(f"node {conv.name}: grouped/depthwise Conv (group={op.group}) is not supported yet")
+    wt = np.asarray(g.constants[conv.inputs[1]], dtype=np.int64)
+    if op.group != 1 and not (op.group == c == wt.shape[0] and wt.shape[1] == 1):
+        raise UnsupportedError(f"node {conv.name}: grouped Conv (group={op.group}) is supported only as depthwise "
+                               "(group = input channels = output channels)")
     if any(op.pads) and g.dtype(x) == BIPOLAR:
         raise UnsupportedError(f"node {conv.name}: zero padding of a bipolar (+-1) input has no encoding; use pads=0")
-    swu = SWU(f"swu_{lw.count(SWU)}", g.dtype(x), c, h, wd, op.kernel_shape, op.strides, op.pads, 0,
-              f"mvtu_{lw.count(MVTU)}")
+    depthwise = op.group != 1
+    feeds = f"vvu_{lw.count(VVU)}" if depthwise else f"mvtu_{lw.count(MVTU)}"
+    swu = SWU(f"swu_{lw.count(SWU)}", g.dtype(x), c, h, wd, op.kernel_shape, op.strides, op.pads, 0, feeds, depthwise)
     lw.add(swu, (x,), (f"{swu.name}_windows",), [])
-    wt = np.asarray(g.constants[conv.inputs[1]], dtype=np.int64)
-    _mvtu(lw, conv, f"{swu.name}_windows", wt.transpose(0, 2, 3, 1).reshape(wt.shape[0], -1),
-          swu.out_h * swu.out_w, c)
+    if depthwise:
+        _vvu(lw, conv, f"{swu.name}_windows", wt.reshape(c, -1), swu.out_h * swu.out_w)
+    else:
+        _mvtu(lw, conv, f"{swu.name}_windows", wt.transpose(0, 2, 3, 1).reshape(wt.shape[0], -1),
+              swu.out_h * swu.out_w, c)
+
+
+def _vvu(lw: _Lowering, conv: Node, x: str, weights: np.ndarray, n_vectors: int) -> None:
+    """A VVU for a depthwise `conv` on window stream x (+ the MultiThreshold it feeds)."""
+    g, thr = lw.g, _threshold_after(lw.g, conv)
+    out = thr.outputs[0] if thr else conv.outputs[0]
+    layer = VVU(
+        name=f"vvu_{lw.count(VVU)}", in_dtype=g.dtype(conv.inputs[0]), w_dtype=g.dtype(conv.inputs[1]),
+        acc_dtype=g.dtype(conv.outputs[0]), out_dtype=g.dtype(out), weights=weights, n_vectors=n_vectors,
+        thresholds=np.asarray(g.constants[thr.inputs[1]], dtype=np.int64) if thr else None,
+        out_bias=int(thr.op.out_bias) if thr else 0,
+    )
+    lw.add(layer, (x,), (out,), [conv] + ([thr] if thr else []))
 
 
 def _maxpool(lw: _Lowering, pool: Node) -> None:

@@ -22,19 +22,21 @@ WARMUP_FRAMES = 3  # frames before the measured steady state
 
 @dataclass(frozen=True)
 class Case:
-    """One parameter point: the timing geometry plus element width, signedness and pad value."""
+    """One parameter point: the timing geometry, element width, signedness, pad value, order."""
 
     name: str
     geom: SwuParams
     bits: int
     signed: bool
     pad_value: int
+    depthwise: bool = False  # window beats for g, ky, kx instead of ky, kx, g
 
     def params(self) -> dict[str, int]:
-        """Verilog parameters of the case."""
+        """Verilog parameters of the case (DEPTHWISE only when set: default builds unchanged)."""
+        extra = {"DEPTHWISE": 1} if self.depthwise else {}
         return {k.upper(): v for k, v in asdict(self.geom).items()} | {
             "BITS": self.bits, "PAD_VALUE": self.pad_value,
-        }  # fmt: skip
+        } | extra  # fmt: skip
 
     @property
     def width(self) -> int:
@@ -55,6 +57,11 @@ CASES = (
     Case("k2_s2_balanced", SwuParams(2, 7, 9, 2, 2, 2, 2, simd=2), 2, True, 0),
     # 3x3 without padding: the next frame's first rows do not fit beside the last ones.
     Case("k3_valid_c8", SwuParams(8, 6, 6, 3, 3, 1, 1, simd=4), 3, False, 0),
+    # Depthwise order: 3x3 "same" with two channel groups, and the asymmetric strided case.
+    Case("dw_k3_same_cf2", SwuParams(4, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, simd=2), 4, True, -5, True),
+    Case("dw_k3x2_s2x1", SwuParams(6, 7, 9, 3, 2, 2, 1, 2, 0, 1, 3, simd=3), 5, True, -3, True),
+    # Depthwise with SIMD = 1 (element order (c, ky, kx)) and a kernel as large as the image.
+    Case("dw_k_full_simd1", SwuParams(3, 4, 5, 4, 5, 1, 1, simd=1), 3, False, 0, True),
 )
 
 
@@ -72,7 +79,10 @@ def random_images(case: Case, n: int, seed: int) -> np.ndarray:
 
 
 def im2col(case: Case, image: np.ndarray) -> np.ndarray:
-    """Expected output stream of one image: (OH*OW, K_H*K_W*C) windows of the padded image."""
+    """Expected output stream of one image: (OH*OW, K_H*K_W*C) windows of the padded image.
+
+    Window elements in (ky, kx, c) order, or for depthwise in (g, ky, kx, s) order, c = g*SIMD+s.
+    """
     g = case.geom
     padded = np.pad(
         image,
@@ -83,7 +93,10 @@ def im2col(case: Case, image: np.ndarray) -> np.ndarray:
     for oy in range(g.oh):
         for ox in range(g.ow):
             y, x = oy * g.stride_h, ox * g.stride_w
-            windows.append(padded[y : y + g.k_h, x : x + g.k_w, :].reshape(-1))
+            win = padded[y : y + g.k_h, x : x + g.k_w, :]
+            if case.depthwise:
+                win = win.reshape(g.k_h, g.k_w, g.ifm_ch // g.simd, g.simd).transpose(2, 0, 1, 3)
+            windows.append(win.reshape(-1))
     return np.stack(windows)
 
 
@@ -154,7 +167,7 @@ def run_per_cycle(
     return np.array(in_t), np.array(out_t), np.array([out_data], dtype=np.uint32)
 
 
-@pytest.mark.parametrize("name", ["k3x2_s2x1_asym", "k1_s2_c1"])
+@pytest.mark.parametrize("name", ["k3x2_s2x1_asym", "k1_s2_c1", "dw_k3x2_s2x1"])
 @pytest.mark.parametrize("bubbles", [0.0, 0.3, 0.7])
 def test_beat_times_match_model(sim_build_dir: Path, name: str, bubbles: float) -> None:
     """Every output beat is accepted exactly when swu_out_times predicts, for any input timing."""

@@ -1,0 +1,115 @@
+"""Vector-vector(-threshold) unit: depthwise convolution, each channel with its own K x K kernel."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from ..ir import BIPOLAR, DataType
+from ..packing import hex_memory
+from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
+from .memory import map_memory
+from .mvtu import DSP_MIN_PRODUCT_BITS
+from .vvu_timing import vvu_out_times
+
+
+@dataclass(frozen=True, eq=False)
+class VVU(HwLayer):
+    """y[c] = act(sum_k x[k, c] * w[c, k]) per output pixel; PE channels per beat.
+
+    weights: (C, K2); thresholds: (C, N) or None. The reference reads windows in (k, c) order
+    (what the SWU's reference produces); the RTL stream between them is (group, k, lane).
+    """
+
+    name: str
+    in_dtype: DataType
+    w_dtype: DataType
+    acc_dtype: DataType
+    out_dtype: DataType
+    weights: np.ndarray = field(repr=False)
+    n_vectors: int = 1
+    thresholds: np.ndarray | None = field(default=None, repr=False)
+    out_bias: int = 0
+    kind = "VVU"
+
+    @property
+    def channels(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def k2(self) -> int:
+        return int(self.weights.shape[1])
+
+    @property
+    def n_thres(self) -> int:
+        return 0 if self.thresholds is None else int(self.thresholds.shape[1])
+
+    def fold_space(self) -> Iterator[Fold]:
+        return (Fold(pe, 1) for pe in divisors(self.channels))
+
+    def check(self, fold: Fold) -> None:
+        require(fold.simd == 1, f"{self.name}: a depthwise unit has no SIMD (got SIMD={fold.simd}); set PE")
+        require(self.channels % fold.pe == 0, f"{self.name}: PE={fold.pe} must divide the {self.channels} channels")
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.in_dtype.bitwidth()
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.out_dtype.bitwidth()
+
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.n_vectors * self.channels // fold.pe * self.k2
+
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.n_vectors * self.channels // fold.pe
+
+    def fifo_beats(self, fold: Fold, port: int = 0) -> int:
+        return 0
+
+    def cycles(self, fold: Fold) -> Cycles:
+        times = self.out_times(fold, np.arange(self.in_beats(fold)))
+        return Cycles(interval=self.in_beats(fold), latency=int(times[-1]) + 1)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return vvu_out_times(self.channels, self.k2, fold.pe, np.asarray(in_times))
+
+    def resources(self, fold: Fold) -> Resources:
+        acc, xb, wb = self.acc_dtype.bitwidth(), self.in_dtype.bitwidth(), self.w_dtype.bitwidth()
+        dsp = fold.pe if xb * wb >= DSP_MIN_PRODUCT_BITS else 0
+        lut = fold.pe * (acc + self.n_thres * math.ceil(acc / 2)) + (0 if dsp else fold.pe * xb * wb) + 40
+        total = Resources(lut=lut, ff=fold.pe * (acc + self.out_dtype.bitwidth()) + 40, dsp=dsp)
+        total = total + map_memory(fold.pe * wb, self.channels // fold.pe * self.k2).resources
+        if self.n_thres:
+            total = total + map_memory(fold.pe * self.n_thres * acc, self.channels // fold.pe).resources
+        return total
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        win = np.asarray(x, np.int64).reshape(len(x), self.n_vectors, self.k2, self.channels)
+        acc = np.einsum("nvkc,ck->nvc", win, self.weights.astype(np.int64))
+        if self.thresholds is not None:
+            count = np.sum(acc[..., None] >= self.thresholds[None, None], axis=-1)
+            acc = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
+        return acc.reshape(len(x), -1)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        groups = self.channels // fold.pe
+        w = self.weights.reshape(groups, fold.pe, self.k2).transpose(0, 2, 1).reshape(groups * self.k2, fold.pe)
+        if self.w_dtype == BIPOLAR:
+            w = (w > 0).astype(np.int64)
+        files = {f"{self.name}_w.mem": hex_memory(w, self.w_dtype.bitwidth())}
+        if self.thresholds is not None:
+            files[f"{self.name}_t.mem"] = hex_memory(self.thresholds.reshape(groups, fold.pe * self.n_thres),
+                                                     self.acc_dtype.bitwidth())
+        return RtlInstance("qnngen_vvu", {
+            "C": self.channels, "K2": self.k2, "PE": fold.pe,
+            "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
+            "IN_BIPOLAR": int(self.in_dtype == BIPOLAR),
+            "W_BITS": self.w_dtype.bitwidth(), "W_SIGNED": int(self.w_dtype.signed()),
+            "W_BIPOLAR": int(self.w_dtype == BIPOLAR),
+            "ACC_BITS": self.acc_dtype.bitwidth(), "N_THRES": self.n_thres,
+            "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
+            "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if self.thresholds is not None else "",
+        }, files)
