@@ -185,3 +185,47 @@ def synthetic_cnn(in_shape: tuple[int, int, int], layers: list[tuple], seed: int
         nodes, "synthetic_cnn", [helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, *in_shape])],
         [helper.make_tensor_value_info("global_out", TensorProto.FLOAT, out_shape)], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(QONNX, 1)])
+
+
+def synthetic_concat_net(seed: int, shape: tuple[int, int, int] = (3, 6, 5)):
+    """An inception-style QONNX net: a stem conv forks into a 1x1 and a 3x3 branch whose outputs,
+    quantized with equal scales, are concatenated on channels, then a 1x1 conv and an FC."""
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(seed)
+    nodes, inits = [], []
+    c, h, w = shape
+
+    def quant(src: str, k: str, bits: int, signed: bool, scale: float) -> str:
+        nodes.append(helper.make_node(
+            "Quant", [src, _const(inits, f"{k}_s", scale), _const(inits, f"{k}_z", 0.0), _const(inits, f"{k}_b", bits)],
+            [f"{k}_q"], domain=QONNX, signed=int(signed), narrow=0, rounding_mode="ROUND"))
+        return f"{k}_q"
+
+    def conv_act(x: str, k: str, cin: int, cout: int, ksize: int, scale: float) -> str:
+        wq = helper.make_node("Quant", [_const(inits, f"{k}_w", rng.normal(size=(cout, cin, ksize, ksize))),
+                                        _const(inits, f"{k}_ws", 0.3), _const(inits, f"{k}_wz", 0.0),
+                                        _const(inits, f"{k}_wb", 3)], [f"{k}_wq"], domain=QONNX, signed=1, narrow=1,
+                              rounding_mode="ROUND")
+        p = ksize // 2
+        nodes.extend([wq, helper.make_node("Conv", [x, f"{k}_wq"], [f"{k}_c"], kernel_shape=[ksize] * 2, pads=[p] * 4)])
+        nodes.append(helper.make_node("Mul", [f"{k}_c", _const(inits, f"{k}_m", rng.uniform(0.2, 1.2, (1, cout, 1, 1)))], [f"{k}_bm"]))
+        nodes.append(helper.make_node("Add", [f"{k}_bm", _const(inits, f"{k}_a", rng.normal(size=(1, cout, 1, 1)))], [f"{k}_ba"]))
+        nodes.append(helper.make_node("Relu", [f"{k}_ba"], [f"{k}_r"]))
+        return quant(f"{k}_r", f"{k}_act", 3, False, scale)
+
+    x = quant("global_in", "in", 8, True, 0.02)
+    stem = conv_act(x, "stem", c, 4, 3, 0.3)
+    a = conv_act(stem, "br_a", 4, 3, 1, 0.25)
+    b = conv_act(stem, "br_b", 4, 5, 3, 0.25)
+    nodes.append(helper.make_node("Concat", [a, b], ["cat"], axis=1))
+    y = conv_act("cat", "mix", 8, 6, 1, 0.4)
+    nodes.append(helper.make_node("Flatten", [y], ["flat"], axis=1))
+    fc = helper.make_node("Quant", [_const(inits, "fc_w", rng.normal(size=(6 * h * w, 4))), _const(inits, "fc_ws", 0.2),
+                                    _const(inits, "fc_wz", 0.0), _const(inits, "fc_wb", 3)], ["fc_wq"], domain=QONNX,
+                          signed=1, narrow=1, rounding_mode="ROUND")
+    nodes.extend([fc, helper.make_node("MatMul", ["flat", "fc_wq"], ["global_out"])])
+    graph = helper.make_graph(
+        nodes, "synthetic_concat", [helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, *shape])],
+        [helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 4])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(QONNX, 1)])

@@ -56,3 +56,21 @@ def test_unsupported_variants_are_refused(case, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and needle in err[0] and "node " in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_inception_style_concat(tmp_path):
+    from helpers import synthetic_concat_net
+
+    model = synthetic_concat_net(seed=2)
+    onnx.save(model, str(tmp_path / "m.onnx"))
+    x = np.random.default_rng(1).uniform(-1, 1, size=(10, 3, 6, 5)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    out = tmp_path / "out"
+    assert main(["compile", str(tmp_path / "m.onnx"), "-o", str(out), "--target-fps", "100000"]) == 0
+    assert main(["simulate", str(out), "--input", str(tmp_path / "x.npy"), "-o", str(tmp_path / "y.npy")]) == 0
+    sim = json.loads((out / "sim.json").read_text())
+    est = json.loads((out / "report.json").read_text())["estimate"]
+    assert sim["mismatches_vs_reference"] == 0
+    assert abs(sim["interval_cycles"] - est["interval_cycles"]) <= 0.05 * est["interval_cycles"]
+    y, ref = np.load(tmp_path / "y.npy"), qonnx_outputs(model, x)
+    assert np.mean(np.all(np.abs(y - ref) <= 1e-5 * np.abs(ref).max(axis=1, keepdims=True), axis=1)) >= 0.99

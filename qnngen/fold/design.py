@@ -81,10 +81,7 @@ def beat_times(stages: tuple[Stage, ...] | list[Stage], in_beats: int) -> dict[s
     output always ready. A join takes beat i of all inputs together."""
     times = {TOP_IN: np.arange(in_beats, dtype=np.int64)}
     for s in stages:
-        t_in = times[s.ins[0]]
-        for w in s.ins[1:]:
-            t_in = np.maximum(t_in, times[w])
-        t_out = s.layer.out_times(s.fold, t_in)
+        t_out = s.layer.join_out_times(s.fold, [times[w] for w in s.ins])
         for w in s.outs:
             times[w] = t_out
     return times
@@ -134,17 +131,17 @@ def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[
 
 
 def _join_depths(stages: list[Stage], in_beats: int) -> dict[str, tuple[int, ...]]:
-    """FIFO depths in front of joins: the most beats that arrive on an input before the join,
-    which takes all inputs in lock-step, can consume them (from a lone frame's schedule)."""
+    """FIFO depths in front of joins: the most beats that arrive on an input before the join
+    takes them (from a lone frame's schedule and the join's own order of taking beats)."""
     times = beat_times(stages, in_beats)
     by_out = {w: s for s in stages for w in s.outs}
     depths: dict[str, tuple[int, ...]] = {}
     for s in stages:
         if len(s.ins) < 2:
             continue
-        taken = np.max([times[w] for w in s.ins], axis=0)
+        takes = s.layer.join_take_times(s.fold, [times[w] for w in s.ins])
         need = []
-        for w in s.ins:
+        for w, taken in zip(s.ins, takes):
             fifo = by_out[w]
             arrive = times[fifo.ins[0]]
             occupancy = np.searchsorted(arrive, taken, side="right") - np.arange(len(taken))

@@ -82,6 +82,7 @@ _OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
     "MaxPool": _maxpool,
     "GlobalAveragePool": _simple(spatial_ops.GlobalAveragePool),
     "Pad": _pad,
+    "Concat": lambda a: ops.Concat(int(a.get("axis", 1))),
     "GlobalSumPool": _simple(spatial_ops.GlobalSumPool),
     "AddStreams": lambda a: ops.AddStreams(int(a.get("a_mul", 1)), int(a.get("b_mul", 1))),
     "MatMul": _simple(ops.MatMul),

@@ -270,3 +270,13 @@ class AddStreams(Op):
         if np.issubdtype(np.asarray(a).dtype, np.integer) and np.issubdtype(np.asarray(b).dtype, np.integer):
             return (np.asarray(a, np.int64) * self.a_mul + np.asarray(b, np.int64) * self.b_mul,)
         return (_f32(a) * _F32(self.a_mul) + _f32(b) * _F32(self.b_mul),)
+
+
+@dataclass(frozen=True)
+class Concat(Op):
+    """ONNX Concat along `axis`; integer inputs stay integer."""
+
+    axis: int = 1
+
+    def execute(self, *xs):
+        return (np.concatenate([np.asarray(x) for x in xs], axis=self.axis),)

@@ -110,6 +110,18 @@ class HwLayer:
         """Cycle at which each output beat of one frame leaves, given its input beats' times."""
         raise NotImplementedError
 
+    def join_take_times(self, fold: Fold, ins: list[np.ndarray]) -> list[np.ndarray]:
+        """For each input port, the cycle each of its beats is taken (default: all inputs in
+        lock-step, beat i of every input at once, when the last of them is there)."""
+        taken = ins[0]
+        for t in ins[1:]:
+            taken = np.maximum(taken, t)
+        return [taken] * len(ins)
+
+    def join_out_times(self, fold: Fold, ins: list[np.ndarray]) -> np.ndarray:
+        """Output beat times given every input port's beat times (see out_times)."""
+        return self.out_times(fold, self.join_take_times(fold, ins)[0])
+
     def resources(self, fold: Fold) -> Resources:
         raise NotImplementedError
 

@@ -1,4 +1,4 @@
-"""Per-channel stream layers: standalone thresholding, residual add, global sum pool."""
+"""Per-channel stream layers: standalone thresholding, residual add, global sum pool, concat."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
+from .concat_timing import CONCAT_LATENCY, FIFO_LATENCY, concat_interval, concat_order, concat_out_times
 from .gap_timing import gap_interval, gap_out_times
 from .memory import map_memory
 
@@ -199,3 +200,71 @@ class GlobalPool(_ChannelStream):
             "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
             "OUT_BITS": self.out_dtype.bitwidth(),
         })
+
+
+@dataclass(frozen=True)
+class Concat(_ChannelStream):
+    """Channel concatenation of two streams: per pixel, c0 channels from input 0, then c1 from 1."""
+
+    c0: int = 0
+    dtype: DataType = field(default=None)
+    kind = "Concat"
+    in_ports = ("s0_axis", "s1_axis")
+
+    @property
+    def c1(self) -> int:
+        return self.channels - self.c0
+
+    def fold_space(self) -> Iterator[Fold]:
+        return (Fold(pe, 1) for pe in divisors(math.gcd(self.c0, self.c1)))
+
+    def check(self, fold: Fold) -> None:
+        super().check(fold)
+        require(self.c0 % fold.pe == 0 and self.c1 % fold.pe == 0,
+                f"{self.name}: PE={fold.pe} must divide both inputs' channels ({self.c0} and {self.c1})")
+
+    def in_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.pixels * (self.c0 if port == 0 else self.c1) // fold.pe
+
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.pixels * self.channels // fold.pe
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.dtype.bitwidth()
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return self.in_width(fold)
+
+    def cycles(self, fold: Fold) -> Cycles:
+        beats = self.out_beats(fold)
+        return Cycles(interval=concat_interval(self.pixels, self.c0, self.c1, fold.pe), latency=beats + 1)
+
+    def _take(self, fold: Fold, ins: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(source, index, take cycle) of every output beat; the ins are the times beats are
+        valid at the ports (FIFO outputs), i.e. one cycle after arriving at a LUTRAM FIFO."""
+        out = concat_out_times(self.c0, self.c1, fold.pe, ins[0] - FIFO_LATENCY, ins[1] - FIFO_LATENCY)
+        src, idx = concat_order(self.c0, self.c1, fold.pe, self.pixels)
+        return src, idx, out - CONCAT_LATENCY
+
+    def join_take_times(self, fold: Fold, ins: list[np.ndarray]) -> list[np.ndarray]:
+        src, idx, take = self._take(fold, ins)
+        return [take[src == k][np.argsort(idx[src == k])] for k in (0, 1)]
+
+    def join_out_times(self, fold: Fold, ins: list[np.ndarray]) -> np.ndarray:
+        return self._take(fold, ins)[2] + CONCAT_LATENCY
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        raise TypeError(f"{self.name}: a concat has two inputs; use join_out_times")
+
+    def resources(self, fold: Fold) -> Resources:
+        width = self.out_width(fold)
+        return Resources(lut=width + 20, ff=width + 20)
+
+    def execute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        n = len(a)
+        return np.concatenate([np.asarray(a).reshape(n, self.pixels, self.c0),
+                               np.asarray(b).reshape(n, self.pixels, self.c1)], axis=-1).reshape(n, -1)
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        return RtlInstance("qnngen_concat", {"PIXELS": self.pixels, "C0": self.c0, "C1": self.c1, "PE": fold.pe,
+                                             "BITS": self.dtype.bitwidth()})

@@ -11,7 +11,7 @@ from ..ir import BIPOLAR, ops
 from ..ir.graph import Graph, Node
 from ..ir.spatial_ops import Conv, GlobalSumPool, MaxPool
 from ..layers.base import HwLayer
-from ..layers.elementwise import AddStreams, GlobalPool, Thresholding
+from ..layers.elementwise import AddStreams, Concat, GlobalPool, Thresholding
 from ..layers.mvtu import MVTU
 from ..layers.pool import MaxPoolLayer
 from ..layers.streams import Dup
@@ -164,6 +164,16 @@ def _add_streams(lw: _Lowering, add: Node) -> None:
     lw.add(layer, add.inputs, add.outputs, [add])
 
 
+def _concat(lw: _Lowering, cat: Node) -> None:
+    g = lw.g
+    if cat.inputs[1] not in lw.stream:
+        raise UnsupportedError(f"node {cat.name}: one input of the Concat is not computed in hardware")
+    c, pixels = _pixels(g.shapes[cat.outputs[0]])
+    c0 = int(g.shapes[cat.inputs[0]][1])
+    layer = Concat(f"concat_{lw.count(Concat)}", c, pixels, c0, g.dtype(cat.outputs[0]))
+    lw.add(layer, cat.inputs, cat.outputs, [cat])
+
+
 def _global_pool(lw: _Lowering, pool: Node) -> None:
     g = lw.g
     if g.dtype(pool.inputs[0]) == BIPOLAR:
@@ -194,6 +204,8 @@ def _lower_node(lw: _Lowering, node: Node) -> bool:
         _add_streams(lw, node)
     elif isinstance(node.op, GlobalSumPool):
         _global_pool(lw, node)
+    elif isinstance(node.op, ops.Concat) and g.dtype(node.outputs[0]).is_integer():
+        _concat(lw, node)
     else:
         return False
     return True

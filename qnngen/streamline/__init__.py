@@ -12,7 +12,7 @@ from ..ir.graph import Graph
 from ..ir.passes import run_to_fixpoint
 from .accumulators import infer_accumulator_types
 from .quantizers import split_activation_quantizers
-from .joins import duplicate_shared_dequant, integer_global_pool, integer_residual_add
+from .joins import duplicate_shared_dequant, integer_concat, integer_global_pool, integer_residual_add
 from .layout_types import propagate_integer_types
 from .padding import fold_pad_into_conv
 from .reorder import (
@@ -33,6 +33,7 @@ PASSES = (
     move_scalar_affine_past_reshape,
     duplicate_shared_dequant,
     integer_residual_add,
+    integer_concat,
     integer_global_pool,
     propagate_integer_types,
     absorb_into_thresholds,
@@ -51,7 +52,7 @@ __all__ = [
     "remove_noop_reshapes", "quantize_weights", "split_activation_quantizers",
     "move_mul_past_linear", "move_add_past_linear", "move_affine_past_pool",
     "move_scalar_affine_past_reshape", "propagate_integer_types",
-    "duplicate_shared_dequant", "integer_residual_add", "integer_global_pool",
+    "duplicate_shared_dequant", "integer_residual_add", "integer_concat", "integer_global_pool",
     "absorb_into_thresholds",
     "infer_accumulator_types",
     # arithmetic

@@ -106,3 +106,28 @@ def integer_global_pool(g: Graph) -> Graph:
         dt = g.dtype(x)
         return g.with_(dtypes={**g.dtypes, mid: smallest_int_type(int(dt.min()) * h * w, int(dt.max()) * h * w)})
     return g
+
+
+@graph_pass("streamline.integer_concat")
+def integer_concat(g: Graph) -> Graph:
+    """Before: qa:INT -> Mul(s) -> Concat(axis 1) <- Mul(s) <- qb:INT      After: Concat(qa, qb) -> Mul(s)
+    Fires when both inputs are integers of the same type scaled by the same scalar; a Concat of
+    differently scaled or typed inputs is refused (they would need requantizing).
+    """
+    for cat in g.nodes_of(ops.Concat):
+        if len(cat.inputs) != 2 or cat.op.axis not in (1, -3) or any(g.is_constant(t) for t in cat.inputs):
+            continue
+        a, b = _scaled_int(g, cat.inputs[0]), _scaled_int(g, cat.inputs[1])
+        if a is None or b is None:
+            continue
+        if a[2] != b[2] or g.dtype(a[1]) != g.dtype(b[1]):
+            raise UnsupportedError(
+                f"node {cat.name}: Concat inputs have scales {a[2]:g} / {b[2]:g} and types "
+                f"{g.dtype(a[1])} / {g.dtype(b[1])}; quantize both branches with the same quantizer"
+            )
+        mid, sname = g.fresh_name(cat.outputs[0] + "_int"), g.fresh_name(cat.name + "_scale")
+        g = g.substitute([a[0], b[0], cat], [Node(cat.name, cat.op, (a[1], b[1]), (mid,)),
+                                             Node(cat.name + "_scale", ops.Mul(), (mid, sname), cat.outputs)],
+                         {sname: np.float32(a[2])})
+        return g.with_(dtypes={**g.dtypes, mid: g.dtype(a[1])})
+    return g
