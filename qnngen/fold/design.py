@@ -13,6 +13,9 @@ from ..lower import HwGraph
 
 #: FIFO beats beyond what the consumer or the schedule asks for
 FIFO_SLACK = 2
+#: no FIFO shallower: a full qnngen_fifo accepts again only a cycle after a pop, so a 2-deep one
+#: between two units running at the same rate with different burst patterns loses cycles
+MIN_FIFO_DEPTH = 8
 TOP_IN, TOP_OUT = "s_axis", "m_axis"
 
 
@@ -115,7 +118,7 @@ def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[
                     stages.append(Stage(dwc, Fold(), (wire,), (f"{dwc.name}_out",)))
                     wire = f"{dwc.name}_out"
                 depth = depths.get(layer.name, (None,) * len(node.ins))[k] or layer.fifo_beats(fold, k) + FIFO_SLACK
-                fifo = FIFO(f"fifo_{suffix}", layer.in_width(fold, k), max(2, depth), layer.in_beats(fold, k))
+                fifo = FIFO(f"fifo_{suffix}", layer.in_width(fold, k), max(MIN_FIFO_DEPTH, depth), layer.in_beats(fold, k))
                 stages.append(Stage(fifo, Fold(), (wire,), (f"{fifo.name}_out",)))
                 wire = f"{fifo.name}_out"
             ins.append(wire)
