@@ -229,3 +229,15 @@ def synthetic_concat_net(seed: int, shape: tuple[int, int, int] = (3, 6, 5)):
         nodes, "synthetic_concat", [helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, *shape])],
         [helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 4])], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(QONNX, 1)])
+
+
+def with_argmax(model):
+    """The model with an ArgMax (keepdims) over its class axis as the new graph output."""
+    from onnx import TensorProto, helper
+
+    g = model.graph
+    out = g.output[0].name
+    g.node.append(helper.make_node("ArgMax", [out], ["label"], axis=1, keepdims=1))
+    del g.output[:]
+    g.output.append(helper.make_tensor_value_info("label", TensorProto.INT64, [1, 1]))
+    return model

@@ -1,4 +1,4 @@
-"""Per-channel stream layers: standalone thresholding, residual add, global sum pool, concat."""
+"""Per-channel stream layers: thresholding, residual add, global sum pool, concat, label select."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
 from .concat_timing import CONCAT_LATENCY, FIFO_LATENCY, concat_interval, concat_order, concat_out_times
 from .gap_timing import gap_interval, gap_out_times
+from .labelselect_timing import labelselect_interval, labelselect_out_times
 from .memory import map_memory
 
 #: cycles from a beat entering to its result being offered (rtl headers of thresh and add)
@@ -268,3 +269,44 @@ class Concat(_ChannelStream):
     def rtl(self, fold: Fold) -> RtlInstance:
         return RtlInstance("qnngen_concat", {"PIXELS": self.pixels, "C0": self.c0, "C1": self.c1, "PE": fold.pe,
                                              "BITS": self.dtype.bitwidth()})
+
+
+@dataclass(frozen=True)
+class LabelSelect(_ChannelStream):
+    """The indices of the k largest of `channels` values, largest first, ties to the lower index."""
+
+    k: int = 1
+    in_dtype: DataType = field(default=None)
+    out_dtype: DataType = field(default=None)
+    kind = "LabelSelect"
+
+    def out_beats(self, fold: Fold, port: int = 0) -> int:
+        return self.k
+
+    def in_width(self, fold: Fold, port: int = 0) -> int:
+        return fold.pe * self.in_dtype.bitwidth()
+
+    def out_width(self, fold: Fold, port: int = 0) -> int:
+        return self.out_dtype.bitwidth()
+
+    def cycles(self, fold: Fold) -> Cycles:
+        beats = self.in_beats(fold)
+        return Cycles(interval=labelselect_interval(self.channels, fold.pe, self.k), latency=beats + self.k)
+
+    def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
+        return labelselect_out_times(self.channels, fold.pe, self.k, np.asarray(in_times))
+
+    def resources(self, fold: Fold) -> Resources:
+        bits = self.in_dtype.bitwidth() + self.out_dtype.bitwidth()
+        cmp = (self.k + fold.pe) ** 2 // 2
+        return Resources(lut=cmp * math.ceil(bits / 2) + self.k * bits, ff=2 * self.k * bits + 20)
+
+    def execute(self, x: np.ndarray) -> np.ndarray:
+        return np.argsort(-np.asarray(x, np.int64), axis=1, kind="stable")[:, : self.k]
+
+    def rtl(self, fold: Fold) -> RtlInstance:
+        signed = int(self.in_dtype.signed() and self.in_dtype != BIPOLAR)
+        return RtlInstance("qnngen_labelselect", {
+            "N": self.channels, "PE": fold.pe, "BITS": self.in_dtype.bitwidth(), "SIGNED": signed,
+            "K": self.k, "OUT_BITS": self.out_dtype.bitwidth(),
+        })

@@ -13,6 +13,7 @@ from ..ir.graph import Graph, Node
 from ..ir.spatial_ops import Conv
 from ..layers.base import HwLayer
 from .chain import HwNode, walk_layers
+from .labels import label_select
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +128,10 @@ def to_hw(g: Graph) -> HwGraph:
         raise UnsupportedError(f"node {iq.name}: its output feeds no integer MatMul; nothing to accelerate")
     taken = {n.name for n in pre_nodes + core_nodes}
     post_nodes = [n for n in g.nodes if n.name not in taken]
+    labels = label_select(g, post_nodes, alias.get(core_out, core_out), core_out)
+    if labels is not None:
+        g, node, core_out = labels
+        nodes, post_nodes = [*nodes, node], []
     _refuse_float_matmul(post_nodes, g)
     _refuse_float_matmul([n for n in pre_nodes if n is not iq], g)
     pre = Graph(g.name + "_pre", tuple(pre_nodes), g.inputs, (core_in,), dict(g.constants), dict(g.shapes), dict(g.dtypes))
