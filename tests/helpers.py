@@ -162,7 +162,7 @@ def synthetic_cnn(in_shape: tuple[int, int, int], layers: list[tuple], seed: int
             continue
         elif kind == "avgpool":
             nodes.append(helper.make_node("AveragePool", [x], [f"pool{i}"], kernel_shape=[spec[1]] * 2, strides=[spec[1]] * 2))
-            x, h, w = f"pool{i}", h // spec[1], w // spec[1]
+            x, h, w = quant(f"pool{i}", f"poolq{i}", a_bits, False), h // spec[1], w // spec[1]
             continue
         elif kind == "gap":
             nodes.append(helper.make_node("GlobalAveragePool", [x], [f"gap{i}"]))

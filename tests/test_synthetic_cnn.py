@@ -18,6 +18,8 @@ CNNS = {
     "depthwise-separable": (200000, (3, 7, 6), [("conv", 4, 3, 1, (1, 1, 1, 1), 1, 1, False),
                                         ("conv", 4, 3, 1, (1, 1, 1, 1), 4, 1, False),
                                         ("conv", 6, 1, 1, (0, 0, 0, 0), 1, 1, False), ("flatten",), ("fc", 5)]),
+    "avgpool": (50000, (3, 8, 8), [("conv", 4, 3, 1, (1, 1, 1, 1), 1, 1, False), ("avgpool", 2),
+                                   ("conv", 5, 3, 1, (0, 0, 0, 0), 1, 1, False), ("flatten",), ("fc", 3)]),
     "1x1-pool-gap": (20000, (2, 8, 6), [("conv", 5, 1, 1, (0, 0, 0, 0), 1, 1, False), ("maxpool", 2),
                                  ("conv", 3, 3, 1, (1, 1, 1, 1), 1, 1, False), ("gap",), ("flatten",), ("fc", 3)]),
 }
@@ -44,7 +46,6 @@ REFUSED = {
     "dilation": ([("conv", 4, 3, 1, (0, 0, 0, 0), 1, 2, False), ("flatten",), ("fc", 3)], "dilation"),
     "ceil-mode pool": ([("conv", 4, 3, 1, (0, 0, 0, 0), 1, 1, False), ("maxpool", 2, 1), ("flatten",), ("fc", 3)], "ceil_mode"),
     "grouped conv": ([("conv", 4, 3, 1, (0, 0, 0, 0), 2, 1, False), ("flatten",), ("fc", 3)], "group"),
-    "average pool": ([("conv", 4, 3, 1, (0, 0, 0, 0), 1, 1, False), ("avgpool", 2), ("flatten",), ("fc", 3)], "AveragePool"),
 }
 
 

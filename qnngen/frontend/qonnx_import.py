@@ -71,6 +71,13 @@ def _pad(a: _Attrs) -> ops.Op:
     return spatial_ops.Pad(float(a.get("value", 0.0)))
 
 
+def _avgpool(a: _Attrs) -> ops.Op:
+    window = _window(a, "AveragePool")
+    if any(window["pads"]) and not a.get("count_include_pad", 0):
+        raise UnsupportedError("AveragePool with padding and count_include_pad=0 (a varying divisor at the borders)")
+    return spatial_ops.AveragePool(**window)
+
+
 def _maxpool(a: _Attrs) -> ops.Op:
     if a.get("storage_order", 0):
         raise UnsupportedError("MaxPool with storage_order=1")
@@ -82,6 +89,7 @@ _OPS: dict[str, Callable[[_Attrs], ops.Op]] = {
     "MaxPool": _maxpool,
     "GlobalAveragePool": _simple(spatial_ops.GlobalAveragePool),
     "Pad": _pad,
+    "AveragePool": _avgpool,
     "Concat": lambda a: ops.Concat(int(a.get("axis", 1))),
     "GlobalSumPool": _simple(spatial_ops.GlobalSumPool),
     "AddStreams": lambda a: ops.AddStreams(int(a.get("a_mul", 1)), int(a.get("b_mul", 1))),

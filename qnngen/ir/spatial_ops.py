@@ -100,3 +100,18 @@ class Pad(Op):
         p = [int(v) for v in np.asarray(pads).reshape(-1)]
         n = len(p) // 2
         return (np.pad(np.asarray(x), list(zip(p[:n], p[n:])), constant_values=self.value),)
+
+
+@dataclass(frozen=True)
+class AveragePool(Op):
+    """ONNX AveragePool (2-D, floor mode): window sum / window size (padding counted as zeros)."""
+
+    kernel_shape: tuple[int, int] = (2, 2)
+    strides: tuple[int, int] = (2, 2)
+    pads: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def execute(self, x):
+        cols = im2col(np.asarray(x, dtype=np.float32), self.kernel_shape, self.strides, self.pads)
+        total = cols.sum(axis=(3, 4), dtype=np.float32)
+        size = np.float32(self.kernel_shape[0] * self.kernel_shape[1])
+        return (np.ascontiguousarray((total / size).transpose(0, 3, 1, 2)),)

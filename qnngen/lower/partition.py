@@ -93,6 +93,12 @@ def _input_quantizer(g: Graph) -> Node:
             "qnngen needs a quantized input to build an integer accelerator"
         )
     if len(found) > 1:
+        inner = [n for n in found if any(g.dtype(t).is_integer() for a in _ancestors(g, n.inputs[0]) for t in a.inputs)]
+        if inner:
+            ops_seen = sorted({a.op_type for a in _ancestors(g, inner[0].inputs[0])} - {"IntQuant", "MultiThreshold"})
+            raise UnsupportedError(
+                f"node {inner[0].name}: quantizes a float tensor computed from quantized values by ops with "
+                f"no integer form here ({', '.join(ops_seen)}); quantize right after them or use supported ops")
         raise UnsupportedError(f"node {found[1].name}: more than one float-to-integer quantizer; only one model input stream is supported")
     return found[0]
 

@@ -12,7 +12,10 @@ from ..ir.graph import Graph
 from ..ir.passes import run_to_fixpoint
 from .accumulators import infer_accumulator_types
 from .quantizers import split_activation_quantizers
-from .joins import duplicate_shared_dequant, integer_concat, integer_global_pool, integer_residual_add
+from .joins import (
+    average_pool_as_depthwise_sum, duplicate_shared_dequant, integer_concat, integer_global_pool,
+    integer_residual_add,
+)
 from .layout_types import propagate_integer_types
 from .padding import fold_pad_into_conv
 from .reorder import (
@@ -35,6 +38,7 @@ PASSES = (
     integer_residual_add,
     integer_concat,
     integer_global_pool,
+    average_pool_as_depthwise_sum,
     propagate_integer_types,
     absorb_into_thresholds,
     infer_accumulator_types,
@@ -53,6 +57,7 @@ __all__ = [
     "move_mul_past_linear", "move_add_past_linear", "move_affine_past_pool",
     "move_scalar_affine_past_reshape", "propagate_integer_types",
     "duplicate_shared_dequant", "integer_residual_add", "integer_concat", "integer_global_pool",
+    "average_pool_as_depthwise_sum",
     "absorb_into_thresholds",
     "infer_accumulator_types",
     # arithmetic

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..ir import ops, smallest_int_type
+from ..ir import UINT, ops, smallest_int_type
+from ..ir.execute import infer_shapes
 from ..ir.graph import Graph, Node
 from ..ir.passes import graph_pass
-from ..ir.spatial_ops import GlobalAveragePool, GlobalSumPool
+from ..ir.spatial_ops import AveragePool, Conv, GlobalAveragePool, GlobalSumPool
 
 _MAX_ADD_RATIO_BITS = 16
 
@@ -98,6 +99,8 @@ def integer_global_pool(g: Graph) -> Graph:
         x = gap.inputs[0]
         if not g.dtype(x).is_integer():
             continue
+        if x not in g.shapes:
+            g = infer_shapes(g)
         _, _, h, w = g.shapes[x]
         mid, kname = g.fresh_name(gap.outputs[0] + "_sum"), g.fresh_name(gap.name + "_n")
         g = g.substitute([gap], [Node(gap.name, GlobalSumPool(), (x,), (mid,)),
@@ -130,4 +133,28 @@ def integer_concat(g: Graph) -> Graph:
                                              Node(cat.name + "_scale", ops.Mul(), (mid, sname), cat.outputs)],
                          {sname: np.float32(a[2])})
         return g.with_(dtypes={**g.dtypes, mid: g.dtype(a[1])})
+    return g
+
+
+@graph_pass("streamline.average_pool_as_depthwise_sum")
+def average_pool_as_depthwise_sum(g: Graph) -> Graph:
+    """Before: q:INT -> AveragePool(k, s, pads)      After: q -> Conv(ones, group=C) -> Div(k*k)
+    Fires on an average pool of an integer tensor: the window sum is a depthwise convolution
+    with all-one weights (exact in hardware); the division is absorbed into the next thresholds.
+    """
+    for pool in g.nodes_of(AveragePool):
+        x = pool.inputs[0]
+        if not g.dtype(x).is_integer():
+            continue
+        if x not in g.shapes:
+            g = infer_shapes(g)
+        c = int(g.shapes[x][1])
+        kh, kw = pool.op.kernel_shape
+        conv = Conv(pool.op.kernel_shape, pool.op.strides, pool.op.pads, group=c)
+        mid, wname, kname = (g.fresh_name(pool.outputs[0] + "_sum"), g.fresh_name(pool.name + "_ones"),
+                             g.fresh_name(pool.name + "_k"))
+        g = g.substitute([pool], [Node(pool.name, conv, (x, wname), (mid,)),
+                                  Node(pool.name + "_mean", ops.Div(), (mid, kname), pool.outputs)],
+                         {wname: np.ones((c, 1, kh, kw), dtype=np.int64), kname: np.float32(kh * kw)})
+        return g.with_(dtypes={**g.dtypes, wname: UINT(1)})
     return g

@@ -7,7 +7,7 @@ import numpy as np
 from ..ir import ops
 from ..ir.graph import Graph, Node
 from ..ir.passes import graph_pass
-from ..ir.spatial_ops import GlobalAveragePool, MaxPool
+from ..ir.spatial_ops import AveragePool, GlobalAveragePool, MaxPool
 from .linear import input_channel_sum, linear_nodes
 
 
@@ -65,11 +65,11 @@ def move_add_past_linear(g: Graph) -> Graph:
 
 @graph_pass("streamline.move_affine_past_pool")
 def move_affine_past_pool(g: Graph) -> Graph:
-    """Before: x -> Mul(s)|Add(c) -> MaxPool|GlobalAveragePool      After: x -> pool -> Mul(s)|Add(c)
+    """Before: x -> Mul(s)|Add(c) -> MaxPool|AveragePool|GlobalAveragePool   After: x -> pool -> Mul(s)|Add(c)
     Fires for per-channel constants (a pool commutes with adding c and with scaling, which for a
     max pool must be by s > 0).
     """
-    for pool in [n for n in g.nodes if isinstance(n.op, (MaxPool, GlobalAveragePool))]:
+    for pool in [n for n in g.nodes if isinstance(n.op, (MaxPool, GlobalAveragePool, AveragePool))]:
         for op_type in (ops.Mul, ops.Add):
             found = _feeding(g, pool, op_type)
             if found is None or not (found[2].size == 1 or (found[2].ndim == 4 and found[2].shape[2:] == (1, 1))):
