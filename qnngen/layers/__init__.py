@@ -1,16 +1,21 @@
 """Hardware layers: one module per layer kind with its reference, cycles, resources and RTL."""
 
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors
+from .elementwise import AddStreams, Concat, GlobalPool, LabelSelect, Thresholding
 from .memory import MemoryMapping, bram18_count, map_memory
 from .mvtu import MVTU
+from .pool import MaxPoolLayer
 from .streams import DWC, FIFO, Dup
+from .swu import SWU
 from .vvu import VVU
 
 __all__ = [
     # interface
     "HwLayer", "Fold", "Cycles", "Resources", "RtlInstance", "divisors",
-    # layers
-    "MVTU", "VVU", "DWC", "FIFO", "Dup",
+    # compute layers
+    "MVTU", "VVU", "SWU", "MaxPoolLayer", "GlobalPool", "Thresholding", "LabelSelect",
+    # joins, forks and plumbing
+    "AddStreams", "Concat", "Dup", "DWC", "FIFO",
     # memories
     "map_memory", "bram18_count", "MemoryMapping",
 ]
