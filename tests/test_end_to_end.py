@@ -59,8 +59,7 @@ def _agreement(y: np.ndarray, ref: np.ndarray) -> float:
 
 def _cases() -> list:
     cases = [pytest.param(SHARED_MODELS, name, f, id=f"{name}-{f}") for name in SHARED_MLPS + SHARED_CNVS for f in FOLDINGS]
-    cases += [pytest.param(EXAMPLES, "cnv_w1a1", f, id=f"example-cnv_w1a1-{f}") for f in ("target", "max-zcu104")]
-    cases += [pytest.param(EXAMPLES, "cnv_w2a2", "target", id="example-cnv_w2a2-target")]
+    cases += [pytest.param(EXAMPLES, n, f, id=f"example-{n}-{f}") for n in ("cnv_w1a1", "cnv_w2a2") for f in FOLDINGS]
     cases += [pytest.param(EXAMPLES, "resnet_w4a4", f, id=f"example-resnet_w4a4-{f}") for f in FOLDINGS]
     return cases + [pytest.param(EXAMPLES, "mlp_w2a2", f, id=f"example-mlp_w2a2-{f}") for f in ("minimal", "target")]
 
