@@ -18,7 +18,7 @@ from .errors import ModelError, QnnGenError
 from .examples import example_path
 from .fold import (
     Board, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
-    folding_to_json, load_board, load_fifo_depths, load_folding, minimal_folding, report_json,
+    folding_to_json, load_board, minimal_folding, read_folding_file, report_json,
 )
 from .frontend import load_model
 from .ir.onnx_export import to_onnx
@@ -74,8 +74,7 @@ def plan(model: str, options: Options) -> Plan:
     hw = lower_model(model_path)
     depths = {}
     if options.folding_file is not None:
-        folding = load_folding(options.folding_file, hw)
-        depths = load_fifo_depths(options.folding_file, hw)
+        folding, depths = read_folding_file(options.folding_file, hw)
     elif options.target_fps is not None:
         folding = fold_for_target_fps(hw, board, options.clock_mhz, options.target_fps)
     else:

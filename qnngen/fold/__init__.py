@@ -4,7 +4,7 @@ throughput / resource estimates."""
 from .boards import Board, list_boards, load_board
 from .design import FoldedDesign, Stage, assemble
 from .estimate import Estimate, StageEstimate, check_fits, design_resources, estimate
-from .folding import folding_to_json, load_fifo_depths, load_folding
+from .folding import folding_to_json, load_folding, read_folding_file
 from .report import print_boards, print_estimate, report_dict, report_json
 from .search import fold_for_target_fps, max_parallel_folding, minimal_folding, resource_cost
 
@@ -12,7 +12,7 @@ __all__ = [
     # boards
     "Board", "load_board", "list_boards",
     # folding files
-    "load_folding", "load_fifo_depths", "folding_to_json",
+    "load_folding", "read_folding_file", "folding_to_json",
     # search
     "fold_for_target_fps", "max_parallel_folding", "minimal_folding", "resource_cost",
     # design

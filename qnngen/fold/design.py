@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..layers.base import Fold, HwLayer
-from ..layers.streams import DWC, FIFO, Dup
+from ..layers.streams import DWC, FIFO
 from ..lower import HwGraph
 
 #: FIFO beats beyond what the consumer or the schedule asks for
@@ -102,10 +102,9 @@ def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[
     stages: list[Stage] = []
     for node in hw.nodes:
         layer, fold = node.layer, _fold_of(node.layer, folding)
-        if isinstance(layer, Dup):
-            src = wire_of[node.ins[0]]
-            bits = hw.in_dtype.bitwidth()
-            layer = replace(layer, width=width_of.get(src, bits), beats=beats_of.get(src, hw.in_elems))
+        src = wire_of[node.ins[0]]
+        # at the accelerator's input a reader sees one element per beat unless it sets the width
+        layer = layer.fitted_to_input(width_of.get(src, hw.in_dtype.bitwidth()), beats_of.get(src, hw.in_elems))
         layer.check(fold)
         ins = []
         for k, tensor in enumerate(node.ins):

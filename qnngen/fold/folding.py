@@ -60,22 +60,9 @@ def _fifo_depths(path: Path, name: str, entry: dict, inputs: int) -> tuple[int, 
     return tuple(depths)
 
 
-def load_fifo_depths(path: str | Path, hw: HwGraph) -> dict[str, tuple[int, ...]]:
-    """The FIFO depths a folding file sets, per layer (one per input stream)."""
-    path = Path(path)
-    data = _read_json(path)
-    nodes = {n.layer.name: n for n in hw.nodes}
-    out = {}
-    for name, entry in (data.items() if isinstance(data, dict) else ()):
-        if name in nodes and isinstance(entry, dict):
-            depths = _fifo_depths(path, name, entry, len(nodes[name].ins))
-            if depths is not None:
-                out[name] = depths
-    return out
-
-
-def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
-    """Read a folding file for `hw`; layers it does not mention get Fold(1, 1).
+def read_folding_file(path: str | Path, hw: HwGraph) -> tuple[dict[str, Fold], dict[str, tuple[int, ...]]]:
+    """Read a folding file for `hw`: the folds (layers it does not mention get Fold(1, 1)) and
+    the FIFO depths it sets, per layer (one per input stream).
 
     Raises FoldingError (one line naming the file) for an unreadable or malformed file, an
     unknown layer, a bad entry, or a fold the layer rejects.
@@ -92,7 +79,12 @@ def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
     for name in data:
         if name not in layers and name not in others:
             raise FoldingError(f"{path}: unknown layer {name!r}; layers: {', '.join(layers)}")
-    load_fifo_depths(path, hw)
+    inputs = {n.layer.name: len(n.ins) for n in hw.nodes}
+    depths = {}
+    for name, entry in data.items():
+        found = _fifo_depths(path, name, entry, inputs[name]) if isinstance(entry, dict) else None
+        if found is not None:
+            depths[name] = found
     folding = {name: Fold() for name in layers}
     for name, entry in data.items():
         if name in others:
@@ -106,7 +98,12 @@ def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
             layers[name].check(fold)
         except FoldingError as e:
             raise FoldingError(f"{path}: {e}") from e
-    return folding
+    return folding, depths
+
+
+def load_folding(path: str | Path, hw: HwGraph) -> dict[str, Fold]:
+    """The folds of a folding file (see read_folding_file)."""
+    return read_folding_file(path, hw)[0]
 
 
 def folding_to_json(folding: dict[str, Fold], fifo_depths: dict[str, tuple[int, ...]] | None = None) -> str:

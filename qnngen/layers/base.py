@@ -79,6 +79,10 @@ class HwLayer:
     def fold_space(self) -> Iterator[Fold]:
         yield Fold(1, 1)
 
+    def fitted_to_input(self, width: int, beats: int) -> "HwLayer":
+        """The layer adapted to the stream it reads (default: unchanged; a fork takes its shape)."""
+        return self
+
     def implied_fold(self, folding: dict[str, Fold]) -> Fold:
         """The fold of a layer that is not foldable, given the others' (default: none)."""
         return Fold()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -129,6 +129,10 @@ class Dup(HwLayer):
 
     def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.beats
+
+    def fitted_to_input(self, width: int, beats: int) -> "Dup":
+        """A fork carries whatever stream it reads."""
+        return replace(self, width=width, beats=beats)
 
     def fifo_beats(self, fold: Fold, port: int = 0) -> int:
         """None beyond the minimum: a fork passes beats straight on."""

@@ -119,12 +119,13 @@ def absorb_into_thresholds(g: Graph) -> Graph:
             g = infer_shapes(g)
         lo, hi = _root_range(g, root)
         levels = _levels(g, quant)
-        thr, sign = find_thresholds(_evaluator(g, chain, quant, root), lo, hi, levels)
+        f = _evaluator(g, chain, quant, root)
+        thr, sign = find_thresholds(f, lo, hi, levels)
         if np.any(sign < 0) and not _flippable(g, root):
             raise UnsupportedError(f"node {quant.name}: its input decreases with the integer tensor "
                                    f"{root.outputs[0]} on some channels; only increasing activations are supported there")
         lo_s, hi_s = np.where(sign > 0, lo, -hi), np.where(sign > 0, hi, -lo)
-        _check_thresholds(_evaluator(g, chain, quant, root), thr, sign, lo_s, hi_s, levels, quant.name)
+        _check_thresholds(f, thr, sign, lo_s, hi_s, levels, quant.name)
         tname = g.fresh_name(quant.name + "_thresholds")
         out_dtype = g.dtype(quant.outputs[0])
         scale, bias = (2, -1) if out_dtype == BIPOLAR else (1, int(levels[0]))
