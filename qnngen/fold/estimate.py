@@ -55,9 +55,9 @@ def _memory_style(layer: HwLayer, fold: Fold) -> str:
     return map_memory(width, depth).style
 
 
-def design_resources(design: FoldedDesign) -> Resources:
-    """The sum of every stage's resources."""
-    return sum((s.layer.resources(s.fold) for s in design.stages), Resources())
+def design_resources(design: FoldedDesign, family: str) -> Resources:
+    """The sum of every stage's resources on a device `family`."""
+    return sum((s.layer.resources(s.fold, family) for s in design.stages), Resources())
 
 
 def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
@@ -73,7 +73,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
                 s.fold.simd,
                 cycles.interval,
                 cycles.latency,
-                s.layer.resources(s.fold),
+                s.layer.resources(s.fold, board.family),
                 _memory_style(s.layer, s.fold),
             )
         )

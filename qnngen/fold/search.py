@@ -27,7 +27,7 @@ def _options(layer: HwLayer, board: Board) -> list[_Option]:
     return [
         (
             layer.cycles(f).interval,
-            (resource_cost(layer.resources(f), board), f.pe * f.simd, f.pe),
+            (resource_cost(layer.resources(f, board.family), board), f.pe * f.simd, f.pe),
             f,
         )
         for f in layer.fold_space()
@@ -100,7 +100,7 @@ def max_parallel_folding(hw: HwGraph, board: Board, clock_mhz: float) -> dict[st
     for interval in intervals:
         folding = _cheapest(table, interval)
         design = assemble(hw, folding)
-        if board.fits(design_resources(design)) or interval == intervals[-1]:
+        if board.fits(design_resources(design, board.family)) or interval == intervals[-1]:
             break
     check_fits(estimate(design, board, clock_mhz))
     return folding

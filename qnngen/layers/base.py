@@ -126,7 +126,7 @@ class HwLayer:
         """Output beat times given every input port's beat times (see out_times)."""
         return self.out_times(fold, self.join_take_times(fold, ins)[0])
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         raise NotImplementedError
 
     def execute(self, x: np.ndarray) -> np.ndarray:

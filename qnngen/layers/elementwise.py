@@ -80,7 +80,7 @@ class Thresholding(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return _pipelined(in_times, THRESH_LATENCY)
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         n = self.thresholds.shape[1]
         width = fold.pe * n * self._t_bits()
         return map_memory(width, self.channels // fold.pe).resources + Resources(
@@ -141,7 +141,7 @@ class AddStreams(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return _pipelined(in_times, ADD_LATENCY)
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         ob = self.out_dtype.bitwidth()
         return Resources(lut=fold.pe * ob * 2 + 10, ff=fold.pe * ob + 4)
 
@@ -188,7 +188,7 @@ class GlobalPool(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return gap_out_times(self.channels, self.in_h, self.in_w, fold.pe, np.asarray(in_times))
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         width = self.out_width(fold)
         return map_memory(width, self.channels // fold.pe).resources + Resources(lut=width + 30, ff=2 * width + 30)
 
@@ -257,7 +257,7 @@ class Concat(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         raise TypeError(f"{self.name}: a concat has two inputs; use join_out_times")
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         width = self.out_width(fold)
         return Resources(lut=width + 20, ff=width + 20)
 
@@ -296,7 +296,7 @@ class LabelSelect(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return labelselect_out_times(self.channels, fold.pe, self.k, np.asarray(in_times))
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         bits = self.in_dtype.bitwidth() + self.out_dtype.bitwidth()
         cmp = (self.k + fold.pe) ** 2 // 2
         return Resources(lut=cmp * math.ceil(bits / 2) + self.k * bits, ff=2 * self.k * bits + 20)

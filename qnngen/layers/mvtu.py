@@ -116,7 +116,7 @@ class MVTU(HwLayer):
             mems["input_buffer"] = (self.in_width(fold), sf)
         return mems
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         acc = self.acc_dtype.bitwidth()
         lanes = fold.pe * fold.simd
         xb, wb = self.in_dtype.bitwidth(), self.w_dtype.bitwidth()

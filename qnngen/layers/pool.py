@@ -66,7 +66,7 @@ class MaxPoolLayer(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return maxpool_out_times(**self._timing_args(fold), in_times=np.asarray(in_times))
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         width = self.in_width(fold)
         rows = map_memory(width, self.out_w * self.channels // fold.pe).resources
         return rows + Resources(lut=2 * width + 40, ff=2 * width + 40)

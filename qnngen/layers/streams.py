@@ -48,7 +48,7 @@ class DWC(HwLayer):
         ready = in_times[last_bit // self.in_bits] + 1
         return np.maximum.accumulate(np.maximum(ready, np.arange(len(ready)) + ready[0]))
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         buf = self.in_bits + self.out_bits
         return Resources(lut=buf + 2 * math.ceil(math.log2(buf + 1)) + 10, ff=buf + math.ceil(math.log2(buf + 1)) + 2)
 
@@ -91,7 +91,7 @@ class FIFO(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return in_times + self.read_latency
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         ctrl = 2 * math.ceil(math.log2(self.depth + 1))
         return map_memory(self.width, self.depth).resources + Resources(lut=ctrl + 4, ff=ctrl + 2)
 
@@ -144,7 +144,7 @@ class Dup(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return in_times + DUP_LATENCY
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         return Resources(lut=self.width // 2 + 8, ff=2 * self.width + 4)
 
     def execute(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -87,7 +87,7 @@ class SWU(HwLayer):
         rows = self.kernel[0] + self.stride[0]
         return {"line_buffer": (self.in_width(fold), rows * self.in_w * self.channels // fold.simd)}
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         width, depth = self.memories(fold)["line_buffer"]
         return map_memory(width, depth).resources + Resources(lut=width + 120, ff=width + 100)
 

@@ -76,7 +76,7 @@ class VVU(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return vvu_out_times(self.channels, self.k2, fold.pe, np.asarray(in_times))
 
-    def resources(self, fold: Fold) -> Resources:
+    def resources(self, fold: Fold, family: str) -> Resources:
         acc, xb, wb = self.acc_dtype.bitwidth(), self.in_dtype.bitwidth(), self.w_dtype.bitwidth()
         dsp = fold.pe if xb * wb >= DSP_MIN_PRODUCT_BITS else 0
         lut = fold.pe * (acc + self.n_thres * math.ceil(acc / 2)) + (0 if dsp else fold.pe * xb * wb) + 40

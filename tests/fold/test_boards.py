@@ -13,10 +13,10 @@ from qnngen.layers.base import Resources
 
 # name: (part, family, flavour, LUT, FF, BRAM18, URAM, DSP, MHz, data sheet)
 DATASHEET = {
-    "pynq-z2": ("xc7z020clg400-1", "zynq7", "zynq7", 53200, 106400, 280, 0, 220, 100, "DS190"),
+    "pynq-z2": ("xc7z020clg400-1", "xc7", "zynq7", 53200, 106400, 280, 0, 220, 100, "DS190"),
     "zcu104": (
         "xczu7ev-ffvc1156-2-e",
-        "zynquplus",
+        "xcup",
         "zynqmp",
         230400,
         460800,

@@ -55,7 +55,7 @@ def test_interval_is_slowest_stage(load_hw, model: str) -> None:
     assert est.interval_cycles == (mvtu.mh // 4) * (mvtu.mw // 16) == 784
     assert est.latency_cycles == design.frame_latency()
     assert est.fps == pytest.approx(100e6 / 784)
-    assert est.resources == sum((s.layer.resources(s.fold) for s in design.stages), Resources())
+    assert est.resources == sum((s.layer.resources(s.fold, "xc7") for s in design.stages), Resources())
     assert [s.name for s in est.stages] == [s.name for s in design.stages]
 
 

@@ -27,7 +27,7 @@ MODELS = ["mlp_w4a4_digits", "tfc_w2a2", "tfc_w1a1"]
 
 
 def _key(layer: HwLayer, fold: Fold, board: Board) -> tuple[float, int, int]:
-    return (resource_cost(layer.resources(fold), board), fold.pe * fold.simd, fold.pe)
+    return (resource_cost(layer.resources(fold, board.family), board), fold.pe * fold.simd, fold.pe)
 
 
 def _floor(hw: HwGraph) -> int:
@@ -104,10 +104,10 @@ def test_max_parallel_is_fastest_that_fits(load_hw, model: str, board_name: str)
     achievable = {layer.cycles(f).interval for layer in hw.layers for f in layer.fold_space()}
     for interval in sorted(i for i in achievable if _floor(hw) <= i < est.interval_cycles):
         folding = fold_for_target_fps(hw, board, clock, clock * 1e6 / (interval + 0.5))
-        assert not board.fits(design_resources(assemble(hw, folding)))
+        assert not board.fits(design_resources(assemble(hw, folding), board.family))
 
 
 def test_max_parallel_raises_when_nothing_fits(tfc_w1a1: HwGraph) -> None:
-    tiny = Board("tiny", "xc7z007s", "zynq7", "zynq7", 50, 50, 1, 0, 1, 100.0, "test")
+    tiny = Board("tiny", "xc7z007s", "xc7", "zynq7", 50, 50, 1, 0, 1, 100.0, "test")
     with pytest.raises(BoardError, match="but tiny has"):
         max_parallel_folding(tfc_w1a1, tiny, 100)
