@@ -91,6 +91,9 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
     )
 
 
+_MAX_SUGGESTED = 3
+
+
 def check_fits(est: Estimate) -> None:
     """Raise BoardError naming the first resource the design needs more of than the board has."""
     key = est.board.first_overflow(est.resources)
@@ -98,7 +101,10 @@ def check_fits(est: Estimate) -> None:
         return
     need, have = est.resources.as_dict()[key], est.board.capacity().as_dict()[key]
     share = f" ({round(100 * need / have)} %)" if have else ""
-    bigger = [b.name for b in list_boards() if b.name != est.board.name and b.fits(est.resources)]
+    # the (at most three) smallest other boards that fit, by the LUTs they leave to the user
+    fitting = [b for b in list_boards() if b.name != est.board.name and b.fits(est.resources)]
+    fitting.sort(key=lambda b: (b.capacity().as_dict()["lut"], b.name))
+    bigger = [b.name for b in fitting[:_MAX_SUGGESTED]]
     advice = "lower --target-fps, use a folding with smaller PE/SIMD"
     advice += f", or pick a bigger board ({', '.join(bigger)})" if bigger else ""
     raise BoardError(

@@ -101,16 +101,31 @@ def print_estimate(est: Estimate, console: Console | None = None) -> None:
 
 
 def print_boards(boards: list[Board], console: Console | None = None) -> None:
-    """Print a table of boards with their part, family, resources and default clock."""
+    """Print a table of boards: part, family, flavour, SLRs, the resources the user's logic may
+    use (the device minus the shell on shell platforms), the default clock and the shell's LUTs."""
     console = console or Console()
     table = Table(
-        title="Boards (default clock in MHz)", box=box.SIMPLE_HEAD, padding=0, pad_edge=False
+        title="Boards (resources the user's logic may use; default clock in MHz)",
+        caption="on shell platforms the resources are the device minus the shell;"
+        " shell = the LUTs it reserves",
+        box=box.SIMPLE_HEAD,
+        padding=0,
+        pad_edge=False,
     )
-    for header in ("name", "part", "family", *_RES_HEADERS, "MHz"):
-        left = header in ("name", "part", "family")
+    text_headers = ("name", "part", "family", "flavour")
+    for header in (*text_headers, "SLRs", *_RES_HEADERS, "MHz", "shell"):
+        left = header in text_headers
         table.add_column(header, justify="left" if left else "right", no_wrap=True)
     for b in boards:
+        shell = str(b.shell.as_dict()["lut"]) if b.shell is not None else "-"
         table.add_row(
-            b.name, b.part, b.family, *_res_cells(b.capacity()), f"{b.default_clock_mhz:g}"
+            b.name,
+            b.part,
+            b.family,
+            b.flavour,
+            str(b.slrs),
+            *_res_cells(b.capacity()),
+            f"{b.default_clock_mhz:g}",
+            shell,
         )
     console.print(table)
