@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("estimate", help="estimate cycles and resources without generating anything")
     _add_fold_args(e)
     e.add_argument("--json", type=Path, help="also write the report JSON here")
+    e.add_argument("--html", type=Path, help="also write the HTML report (tables and plots) here")
     s = sub.add_parser("simulate", help="simulate a build folder cycle-accurately with Verilator")
     s.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     s.add_argument("--input", type=Path, help="inputs .npy, float32 (N, *input shape)")
@@ -70,18 +71,20 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
     t0 = time.perf_counter()
     p = compile_model(args.model, args.out, _options(args))
     print_estimate(p.estimate, console)
-    console.print(f"wrote {args.out}/ (rtl/, folding.json, report.json, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
+    console.print(f"wrote {args.out}/ (rtl/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
     return 0
 
 
 def _estimate(args: argparse.Namespace, console: Console) -> int:
-    from .fold import print_estimate, report_json
+    from .fold import print_estimate, report_dict, report_html, report_json
     from .pipeline import plan
 
     p = plan(args.model, _options(args))
     print_estimate(p.estimate, console)
     if args.json:
         args.json.write_text(report_json(p.model_path.stem, p.estimate))
+    if args.html:
+        args.html.write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
     return 0
 
 

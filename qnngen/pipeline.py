@@ -18,7 +18,8 @@ from .errors import ModelError, QnnGenError
 from .examples import example_path
 from .fold import (
     Board, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
-    folding_to_json, load_board, minimal_folding, read_folding_file, report_json,
+    folding_to_json, load_board, minimal_folding, read_folding_file, report_dict, report_html,
+    report_json,
 )
 from .frontend import load_model
 from .ir.onnx_export import to_onnx
@@ -114,6 +115,7 @@ def write_build(p: Plan, out: Path) -> None:
         write_rtl(p.design, tmp / "rtl")
         (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
         (tmp / "report.json").write_text(report_json(p.model_path.stem, p.estimate))
+        (tmp / "report.html").write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
         (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
         _replace_dir(tmp, out)
@@ -136,7 +138,7 @@ def _replace_dir(new: Path, out: Path) -> None:
 
 
 def compile_model(model: str, out: Path, options: Options) -> Plan:
-    """Plan the model and write OUT/ (rtl/, folding.json, report.json, streamlined.onnx)."""
+    """Plan the model and write OUT/ (rtl/, folding.json, report.{json,html}, streamlined.onnx)."""
     p = plan(model, options)
     write_build(p, out)
     return p

@@ -13,6 +13,7 @@ from .boards import Board
 from .estimate import Estimate, StageEstimate
 
 _RES_HEADERS = ("LUT", "FF", "BRAM18", "URAM", "DSP")
+_UNITS = dict(zip(Resources.KEYS, _RES_HEADERS))
 _BOTTLENECK = "◀"
 
 
@@ -29,11 +30,40 @@ def _stage_dict(s: StageEstimate) -> dict:
     }
 
 
+def _error_band(family: str) -> dict[str, float] | None:
+    """Per resource, the 90th-percentile relative error of the estimate against Yosys synthesis
+    on held-out calibration points; None while the package has no calibration to ask."""
+    try:
+        from ..layers.cost import error_band
+    except ImportError:
+        return None
+    band = error_band(family)
+    return {k: round(float(band[k]), 4) for k in Resources.KEYS}
+
+
+def _used_fraction(used: Resources, capacity: Resources) -> dict[str, float | None]:
+    """used / capacity per resource as a fraction; None where the board has none of it."""
+    have = capacity.as_dict()
+    return {k: round(v / have[k], 6) if have[k] else None for k, v in used.as_dict().items()}
+
+
+def _quality_dict(est: Estimate) -> dict:
+    """The bottleneck, how full the board is, and how far the resource figures may be off."""
+    slowest = est.bottleneck
+    return {
+        "bottleneck": {"name": slowest.name, "interval_cycles": slowest.interval_cycles},
+        "capacity": est.board.capacity().as_dict(),
+        "utilization": _used_fraction(est.resources, est.board.capacity()),
+        "error_band": _error_band(est.board.family),
+    }
+
+
 def report_dict(model_name: str, est: Estimate) -> dict:
     """The estimate as plain data: totals, then every stage (MVTU, DWC, FIFO) in stream order."""
     return {
         "model": model_name,
         "board": est.board.name,
+        "part": est.board.part,
         "clock_mhz": est.clock_mhz,
         "estimate": {
             "interval_cycles": est.interval_cycles,
@@ -41,6 +71,7 @@ def report_dict(model_name: str, est: Estimate) -> dict:
             "fps": round(est.fps, 2),
             "resources": est.resources.as_dict(),
         },
+        **_quality_dict(est),
         "layers": [_stage_dict(s) for s in est.stages],
     }
 
@@ -62,13 +93,25 @@ def _utilization(est: Estimate) -> list[str]:
     ]
 
 
+def _band_text(band: dict[str, float] | None) -> str:
+    """'LUT ±12 %, FF ±9 %': the resources whose estimate is not exact; '' without calibration."""
+    if not band:
+        return ""
+    return ", ".join(f"{_UNITS[k]} ±{100 * v:.0f} %" for k, v in band.items() if v > 0)
+
+
+def _band_caption(est: Estimate) -> str:
+    text = _band_text(_error_band(est.board.family))
+    return f"\nestimate error {text} (90th percentile vs Yosys)" if text else ""
+
+
 def print_estimate(est: Estimate, console: Console | None = None) -> None:
     """Print one row per stage (bottleneck marked), total, capacity and utilization, then rates."""
     console = console or Console()
     title = f"Estimate on {est.board.name} ({est.board.part}) at {est.clock_mhz:g} MHz"
     table = Table(
         title=title,
-        caption=f"{_BOTTLENECK} bottleneck (largest interval)",
+        caption=f"{_BOTTLENECK} bottleneck (largest interval){_band_caption(est)}",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )

@@ -109,7 +109,10 @@ def test_report_dict_contract(tfc_w1a1: HwGraph) -> None:
     design = assemble(tfc_w1a1, FOLDING)
     est = estimate(design, load_board("pynq-z2"), 100)
     rep = report_dict("tfc_w1a1", est)
-    assert set(rep) == {"model", "board", "clock_mhz", "estimate", "layers"}
+    assert set(rep) == {
+        "model", "board", "part", "clock_mhz", "estimate", "layers",
+        "bottleneck", "capacity", "utilization", "error_band",
+    }  # fmt: skip
     assert (rep["model"], rep["board"], rep["clock_mhz"]) == ("tfc_w1a1", "pynq-z2", 100.0)
     assert set(rep["estimate"]) == {"interval_cycles", "latency_cycles", "fps", "resources"}
     assert set(rep["estimate"]["resources"]) == RES_KEYS
