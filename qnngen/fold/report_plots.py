@@ -165,6 +165,7 @@ def utilization_plot(rep: dict) -> str:
         ax.text(len(keys) - 0.5, 101, "capacity", color=_HOT, ha="right", va="bottom")
         for i, k in enumerate(keys):
             label = f"{pct[i]:.1f} %" if util[k] is not None else "none on board"
+            label += f" ±{err[i]:.1f}" if err[i] >= 0.05 else ""
             ax.text(i, pct[i] + err[i] + top * 0.015, label, ha="center", va="bottom")
         ax.set_xticks(range(len(keys)), [_UNITS[k] for k in keys])
         ax.set_ylabel(f"used / available on {rep['board']} (%)")
