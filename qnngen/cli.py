@@ -11,15 +11,26 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
-from .errors import ModelError, QnnGenError
+from .errors import FoldingError, ModelError, QnnGenError
 
 RANDOM_FRAMES = 32
+BUDGET_HELP = (
+    "with --target-fps: the share of each board resource the folding may use, e.g. "
+    "lut=70%%,bram18=80%% or dsp=0.9 (keys lut, ff, bram18, uram, dsp); unnamed keys keep the "
+    "defaults lut=80%%,ff=80%%,bram18=85%%,uram=85%%,dsp=90%%, headroom for placement and routing"
+)
 
 
-def _fps(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number of frames per second")
+def _fps(text: str) -> float | str:
+    """A --target-fps value: 'max' or a positive number; FoldingError (one line) otherwise."""
+    if text.strip().lower() == "max":
+        return "max"
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise FoldingError(f"--target-fps {text}: give a positive number of frames per second or max")
     return value
 
 
@@ -28,8 +39,10 @@ def _add_fold_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", default="pynq-z2", help="target board (see: qnngen boards); default pynq-z2")
     p.add_argument("--clock-mhz", type=float, default=None, help="clock in MHz; default the board's (100 on pynq-z2)")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--target-fps", type=_fps, help="cheapest folding that reaches this many frames/s")
+    g.add_argument("--target-fps", metavar="FPS|max",
+                   help="cheapest folding that reaches FPS frames/s within --budget, or max: the fastest that fits it")
     g.add_argument("--folding", type=Path, help="folding JSON {layer: {pe, simd}} (as written to OUT/folding.json)")
+    p.add_argument("--budget", metavar="KEY=PCT,...", help=BUDGET_HELP)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,13 +68,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace):
-    from .fold import load_board
+    from .fold import Budget, load_board, parse_budget
     from .pipeline import Options
 
+    target = None if args.target_fps is None else _fps(args.target_fps)
+    if args.budget is not None and target is None:
+        raise FoldingError("--budget bounds the folding search: give it with --target-fps")
+    budget = Budget() if args.budget is None else parse_budget(args.budget)
     clock = args.clock_mhz if args.clock_mhz is not None else load_board(args.board).default_clock_mhz
     if not clock > 0:
         raise QnnGenError(f"--clock-mhz {clock}: must be positive")
-    return Options(args.board, float(clock), args.target_fps, args.folding)
+    return Options(args.board, float(clock), target, args.folding, budget)
 
 
 def _compile(args: argparse.Namespace, console: Console) -> int:

@@ -9,17 +9,18 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from . import __version__
 from .codegen.rtl import TOP_MODULE, write_rtl
 from .errors import ModelError, QnnGenError
 from .examples import example_path
 from .fold import (
-    Board, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
-    folding_to_json, load_board, minimal_folding, read_folding_file, report_dict, report_html,
-    report_json,
+    Board, Budget, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
+    folding_to_json, load_board, max_parallel_folding, minimal_folding, read_folding_file,
+    report_dict, report_html, report_json,
 )
 from .frontend import load_model
 from .ir.onnx_export import to_onnx
@@ -32,12 +33,15 @@ DEFAULT_CLOCK_MHZ = 100.0
 
 @dataclass(frozen=True)
 class Options:
-    """What the user chose: board, clock and how to fold (target fps, a folding file, or neither)."""
+    """What the user chose: board, clock and how to fold (a target fps or "max" for the fastest
+    folding that fits, a folding file, or neither: PE = SIMD = 1); `budget` bounds the share of
+    the board a searched folding may use."""
 
     board: str = DEFAULT_BOARD
     clock_mhz: float = DEFAULT_CLOCK_MHZ
-    target_fps: float | None = None
+    target_fps: float | Literal["max"] | None = None
     folding_file: Path | None = None
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,8 +80,10 @@ def plan(model: str, options: Options) -> Plan:
     depths = {}
     if options.folding_file is not None:
         folding, depths = read_folding_file(options.folding_file, hw)
+    elif options.target_fps == "max":
+        folding = max_parallel_folding(hw, board, options.clock_mhz, options.budget)
     elif options.target_fps is not None:
-        folding = fold_for_target_fps(hw, board, options.clock_mhz, options.target_fps)
+        folding = fold_for_target_fps(hw, board, options.clock_mhz, options.target_fps, options.budget)
     else:
         folding = minimal_folding(hw)
     design = assemble(hw, folding, depths)

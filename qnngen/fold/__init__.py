@@ -2,6 +2,7 @@
 throughput / resource estimates."""
 
 from .boards import Board, list_boards, load_board
+from .budget import Budget, parse_budget
 from .design import FoldedDesign, Stage, assemble
 from .estimate import Estimate, StageEstimate, check_fits, design_resources, estimate
 from .folding import folding_to_json, load_folding, read_folding_file
@@ -12,6 +13,8 @@ from .search import fold_for_target_fps, max_parallel_folding, minimal_folding, 
 __all__ = [
     # boards
     "Board", "load_board", "list_boards",
+    # budget
+    "Budget", "parse_budget",
     # folding files
     "load_folding", "read_folding_file", "folding_to_json",
     # search

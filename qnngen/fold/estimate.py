@@ -38,11 +38,18 @@ class Estimate:
     resources: Resources
     board: Board
     clock_mhz: float
+    #: the interval of a perfectly balanced pipeline with the same total PE*SIMD (see balanced_bound)
+    bound_interval_cycles: int
 
     @property
     def bottleneck(self) -> StageEstimate:
         """The first stage with the largest interval: it sets the frame rate."""
         return max(self.stages, key=lambda s: s.interval_cycles)
+
+    @property
+    def bound_efficiency(self) -> float:
+        """How close the folding comes to a balanced pipeline: bound / achieved interval."""
+        return self.bound_interval_cycles / self.interval_cycles
 
 
 def _memory_style(layer: HwLayer, fold: Fold) -> str:
@@ -53,6 +60,15 @@ def _memory_style(layer: HwLayer, fold: Fold) -> str:
     mems = memories(fold)
     width, depth = mems.get("weights") or max(mems.values(), key=lambda wd: wd[0] * wd[1])
     return map_memory(width, depth).style
+
+
+def balanced_bound(design: FoldedDesign) -> int:
+    """The frame interval of a perfectly balanced pipeline with the design's parallelism:
+    ceil(sum of the foldable layers' intervals at PE = SIMD = 1 / sum of their PE*SIMD)."""
+    layers = [layer for layer in design.hw.layers if layer.foldable]
+    work = sum(layer.cycles(Fold()).interval for layer in layers)
+    lanes = sum(design.folding[layer.name].pe * design.folding[layer.name].simd for layer in layers)
+    return -(-work // lanes)
 
 
 def design_resources(design: FoldedDesign, family: str) -> Resources:
@@ -88,6 +104,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
         total,
         board,
         clock_mhz,
+        balanced_bound(design),
     )
 
 

@@ -70,6 +70,8 @@ def report_dict(model_name: str, est: Estimate) -> dict:
             "latency_cycles": est.latency_cycles,
             "fps": round(est.fps, 2),
             "resources": est.resources.as_dict(),
+            "bound_interval_cycles": est.bound_interval_cycles,
+            "bound_efficiency": round(est.bound_efficiency, 4),
         },
         **_quality_dict(est),
         "layers": [_stage_dict(s) for s in est.stages],
@@ -140,6 +142,10 @@ def print_estimate(est: Estimate, console: Console | None = None) -> None:
     console.print(
         f"interval {est.interval_cycles} cycles, latency {est.latency_cycles} cycles, "
         f"{est.fps:,.2f} fps at {est.clock_mhz:g} MHz"
+    )
+    console.print(
+        f"balanced bound {est.bound_interval_cycles} cycles at the same total PE*SIMD: "
+        f"{100 * est.bound_efficiency:.1f} % efficiency"
     )
 
 

@@ -1,19 +1,26 @@
-"""Folding search: the cheapest PE/SIMD per layer that meets a frame rate on a board."""
+"""Folding search within a resource budget: the cheapest folding that meets a frame rate, or the
+fastest folding that fits (`--target-fps max`), each solved exactly over the layers' folds."""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
-from ..errors import FoldingError
+import numpy as np
+
+from ..errors import BoardError, FoldingError
 from ..layers.base import Fold, HwLayer, Resources
 from ..lower import HwGraph
-from .boards import Board
+from .boards import Board, list_boards
+from .budget import Budget
+from .choice import Groups, choose
 from .design import assemble
-from .estimate import check_fits, design_resources, estimate
+from .estimate import design_resources
 
-#: one fold of a layer: (interval cycles, (weighted cost, PE*SIMD, PE), fold)
-_Option = tuple[int, tuple[float, int, int], Fold]
+#: solve / assemble / check rounds: the first exclude each folding whose whole design overflowed,
+#: the next also reserve the least plumbing seen, the last the most (see _fit)
+CUT_ROUNDS, LEAST_ROUNDS, MOST_ROUNDS = 3, 3, 4
 
 
 def resource_cost(res: Resources, board: Board) -> float:
@@ -22,35 +29,195 @@ def resource_cost(res: Resources, board: Board) -> float:
     return sum(getattr(res, k) / getattr(cap, k) for k in Resources.KEYS if getattr(cap, k) > 0)
 
 
-def _options(layer: HwLayer, board: Board) -> list[_Option]:
-    """Every fold of the layer with its interval and its tie-broken cost key."""
-    return [
-        (
-            layer.cycles(f).interval,
-            (resource_cost(layer.resources(f, board.family), board), f.pe * f.simd, f.pe),
-            f,
-        )
-        for f in layer.fold_space()
-    ]
+def _vec(res: Resources) -> np.ndarray:
+    return np.array([getattr(res, k) for k in Resources.KEYS], dtype=float)
 
 
-def _option_table(hw: HwGraph, board: Board) -> dict[str, list[_Option]]:
-    return {layer.name: _options(layer, board) for layer in hw.layers if layer.foldable}
+@dataclass(frozen=True)
+class _Options:
+    """One foldable layer's folds, cheapest first (ties: smaller PE*SIMD, then smaller PE). A fold's interval and resources include those of the stages
+    whose fold it implies (the SWU in front of an MVTU); its cost is their resource_cost."""
+
+    name: str
+    folds: tuple[Fold, ...]
+    interval: np.ndarray  # (n,) cycles per frame
+    resources: np.ndarray  # (n, len(Resources.KEYS))
+    cost: np.ndarray  # (n,) weighted as resource_cost, ascending
 
 
-def _floor(table: dict[str, list[_Option]]) -> tuple[str, int]:
+def _follows(layer: HwLayer, leader: HwLayer, probe: dict[str, Fold]) -> bool:
+    """Whether the non-foldable `layer`'s implied fold changes with some fold of `leader`."""
+    base = layer.implied_fold(probe)
+    try:
+        for f in leader.fold_space():
+            probe[leader.name] = f
+            if layer.implied_fold(probe) != base:
+                return True
+        return False
+    finally:
+        probe[leader.name] = Fold()
+
+
+def _implied_stages(hw: HwGraph) -> dict[str, list[HwLayer]]:
+    """For each foldable layer, the non-foldable layers whose implied fold follows its fold,
+    found by asking each of them about every fold of every foldable layer, nearest first."""
+    foldable = [layer for layer in hw.layers if layer.foldable]
+    probe = {layer.name: Fold() for layer in foldable}
+    pos = {layer.name: i for i, layer in enumerate(hw.layers)}
+    owned: dict[str, list[HwLayer]] = {layer.name: [] for layer in foldable}
+    for layer in (x for x in hw.layers if not x.foldable):
+        near = sorted(foldable, key=lambda f: abs(pos[f.name] - pos[layer.name]))
+        leader = next((f for f in near if _follows(layer, f, probe)), None)
+        if leader is not None:
+            owned[leader.name].append(layer)
+    return owned
+
+
+def _option_table(hw: HwGraph, board: Board) -> list[_Options]:
+    """Every foldable layer's folds with their intervals and resources, cheapest first.
+
+    No fold is dropped for being beaten by another in every resource of the layer: its
+    stream plumbing may still be smaller."""
+    owned = _implied_stages(hw)
+    cap = _vec(board.capacity())
+    weight = np.divide(1.0, cap, out=np.zeros_like(cap), where=cap > 0)
+    table = []
+    for layer in (x for x in hw.layers if x.foldable):
+        folds = list(layer.fold_space())
+        implied: dict[tuple[str, Fold], tuple[int, np.ndarray]] = {}
+        interval, res = np.zeros(len(folds), dtype=np.int64), np.zeros((len(folds), len(cap)))
+        for j, f in enumerate(folds):
+            interval[j], res[j] = layer.cycles(f).interval, _vec(layer.resources(f, board.family))
+            for stage in owned[layer.name]:
+                sf = stage.implied_fold({layer.name: f})
+                if (stage.name, sf) not in implied:
+                    implied[stage.name, sf] = (stage.cycles(sf).interval, _vec(stage.resources(sf, board.family)))
+                cycles, used = implied[stage.name, sf]
+                interval[j], res[j] = max(interval[j], cycles), res[j] + used
+        cost = res @ weight
+        keep = np.lexsort(([f.pe for f in folds], [f.pe * f.simd for f in folds], cost))
+        table.append(_Options(layer.name, tuple(folds[k] for k in keep), interval[keep], res[keep], cost[keep]))
+    return table
+
+
+def _floor(table: list[_Options]) -> tuple[str, int]:
     """The layer whose fastest fold is slowest, and that fold's interval: the design's limit."""
-    return max(
-        ((name, min(o[0] for o in opts)) for name, opts in table.items()), key=lambda x: x[1]
+    return max(((o.name, int(o.interval.min())) for o in table), key=lambda x: x[1])
+
+
+def _cheapest(table: list[_Options], interval: float) -> list[int]:
+    """Per layer, the cheapest fold taking at most `interval` cycles (which must be reachable)."""
+    return [int(np.argmax(o.interval <= interval)) for o in table]
+
+
+def _used(table: list[_Options], picked: list[int]) -> np.ndarray:
+    return sum((o.resources[i] for o, i in zip(table, picked)), np.zeros(len(Resources.KEYS)))
+
+
+_Cuts = list[tuple[int, ...]]
+
+
+def _solve(
+    table: list[_Options], limits: np.ndarray, interval: float, fastest: bool, cuts: _Cuts
+) -> list[int] | None:
+    """Exactly, per layer, the fold index of the cheapest choice within `limits` taking at most
+    `interval` cycles, or (`fastest`) of the least largest interval; not any of the `cuts`
+    (fold indices per layer); None if nothing fits."""
+    kept = [np.flatnonzero(o.interval <= interval) for o in table]
+    groups = Groups(
+        np.concatenate([o.resources[k] for o, k in zip(table, kept)]),
+        np.concatenate([o.interval[k] for o, k in zip(table, kept)]),
+        np.concatenate([o.cost[k] for o, k in zip(table, kept)]),
+        np.concatenate([np.full(len(k), g) for g, k in enumerate(kept)]),
+    )
+    starts = np.cumsum([0] + [len(k) for k in kept])
+    position = [dict(zip(k.tolist(), range(s, s + len(k)))) for k, s in zip(kept, starts)]
+    exclude = [
+        np.array([at[i] for at, i in zip(position, cut)])
+        for cut in cuts
+        if all(i in at for at, i in zip(position, cut))
+    ]
+    picked = choose(groups, limits, fastest, exclude)
+    if picked is None:
+        return None
+    return [int(k[p - s]) for k, p, s in zip(kept, picked, starts)]
+
+
+def _pick(table: list[_Options], limits: np.ndarray, required: float, cuts: _Cuts) -> list[int] | None:
+    """Per layer, the fold index of the cheapest choice within `limits`, not any of the `cuts`,
+    taking at most `required` cycles (math.inf: the fewest cycles reachable so)."""
+
+    def quick(picked: list[int]) -> bool:
+        return tuple(picked) not in cuts and not (_used(table, picked) > limits).any()
+
+    if required == math.inf:
+        required = _floor(table)[1]
+        if not quick(_cheapest(table, required)):
+            fastest = _solve(table, limits, math.inf, True, cuts)
+            if fastest is None:
+                return None
+            required = max(int(o.interval[i]) for o, i in zip(table, fastest))
+    cheapest = _cheapest(table, required)
+    return cheapest if quick(cheapest) else _solve(table, limits, required, False, cuts)
+
+
+def _over_budget(need: Resources, board: Board, budget: Budget, advice: list[str]) -> BoardError:
+    """The one-line error for a design over the budget: the first resource it needs more of,
+    how much it needs and has, and what to do (with the boards whose budget it fits)."""
+    used, limits = need.as_dict(), budget.limits(board).as_dict()
+    key = next(k for k in Resources.KEYS if used[k] > limits[k])
+    bigger = [b.name for b in list_boards() if b.name != board.name and _fits(need, budget.limits(b))]
+    advice = advice + [f"pick a bigger board ({', '.join(bigger)})"] if bigger else advice
+    todo = advice[0] if len(advice) == 1 else f"{', '.join(advice[:-1])} or {advice[-1]}"
+    cap = board.capacity().as_dict()[key]
+    return BoardError(
+        f"design needs {used[key]} {key.upper()} but {board.name} has {limits[key]} within the "
+        f"budget ({budget.share(key)} of {cap}); {todo}"
     )
 
 
-def _cheapest(table: dict[str, list[_Option]], interval: int) -> dict[str, Fold]:
-    """Per layer, the cheapest fold taking at most `interval` cycles (which must be reachable)."""
-    return {
-        name: min((o for o in opts if o[0] <= interval), key=lambda o: o[1])[2]
-        for name, opts in table.items()
-    }
+def _fits(need: Resources, limits: Resources) -> bool:
+    used, have = need.as_dict(), limits.as_dict()
+    return all(used[k] <= have[k] for k in Resources.KEYS)
+
+
+def _fit(hw: HwGraph, board: Board, budget: Budget, required: float, advice: list[str]) -> dict[str, Fold]:
+    """The cheapest folding taking at most `required` cycles per frame (math.inf: the fewest
+    cycles any folding within the budget reaches) whose whole design fits the budget.
+
+    The folds are chosen exactly (see _pick) against what the layers (with the SWUs whose fold
+    they imply) may use: the whole budget at first. The width converters and FIFOs that
+    assemble() adds depend on neighbouring folds, so each choice is assembled and checked whole;
+    one that overflows is excluded and the search runs again (exact). As that alone could take
+    many rounds, after CUT_ROUNDS the layers' share of each resource an assembled choice
+    overflowed is also lowered by the least plumbing any overflowing design used (a heuristic:
+    it misses the best design only if that needs less plumbing than all of those) for
+    LEAST_ROUNDS rounds, then by the most (to converge) for MOST_ROUNDS more.
+    If that finds nothing, the cheapest folding fast enough is returned if it fits, else
+    BoardError names what it overflows.
+    """
+    table, cap = _option_table(hw, board), budget.limits(board)
+    limits, cuts = _vec(cap), []
+    reserve, least, most = np.zeros_like(limits), np.full_like(limits, np.inf), np.zeros_like(limits)
+    for round_ in range(1, CUT_ROUNDS + LEAST_ROUNDS + MOST_ROUNDS + 1):
+        picked = _pick(table, limits - reserve, required, cuts)
+        if picked is None:
+            break
+        folding = {o.name: o.folds[i] for o, i in zip(table, picked)}
+        need = design_resources(assemble(hw, folding), board.family)
+        if _fits(need, cap):
+            return folding
+        cuts.append(tuple(picked))
+        over, plumbing = _vec(need) > limits, _vec(need) - _used(table, picked)
+        least = np.where(over, np.minimum(least, plumbing), least)
+        most = np.where(over, np.maximum(most, plumbing), most)
+        if round_ >= CUT_ROUNDS:
+            reserve = np.where(np.isfinite(least), least if round_ < CUT_ROUNDS + LEAST_ROUNDS else most, 0.0)
+    folding = {o.name: o.folds[i] for o, i in zip(table, _cheapest(table, required))}
+    need = design_resources(assemble(hw, folding), board.family)
+    if _fits(need, cap):
+        return folding
+    raise _over_budget(need, board, budget, advice)
 
 
 def _num(x: float) -> str:
@@ -62,12 +229,15 @@ def _num(x: float) -> str:
 
 
 def fold_for_target_fps(
-    hw: HwGraph, board: Board, clock_mhz: float, target_fps: float
+    hw: HwGraph, board: Board, clock_mhz: float, target_fps: float, budget: Budget = Budget()
 ) -> dict[str, Fold]:
-    """The cheapest folding whose every layer takes at most floor(clock / target_fps) cycles.
+    """The cheapest folding (least summed resource_cost of the layers, with the SWUs whose fold
+    they imply) whose every layer takes at most floor(clock / target_fps) cycles and whose whole
+    design fits the budget on the board.
 
-    Each layer independently takes the least weighted-cost fold that is fast enough (ties: smaller
-    PE*SIMD, then smaller PE). Raises FoldingError if some layer cannot reach it fully parallel.
+    When the least-cost fold of each layer fits, that is the answer (ties: smaller PE*SIMD,
+    then smaller PE); otherwise an exact search over the folds (see _fit). Raises FoldingError
+    if some layer cannot reach the target fully parallel, BoardError if no folding fits.
     """
     if not target_fps > 0:
         raise FoldingError(f"--target-fps must be positive, got {_num(target_fps)}")
@@ -81,7 +251,7 @@ def fold_for_target_fps(
             f"--target-fps {_num(target_fps)} is out of reach at {_num(clock_mhz)} MHz: "
             f"{name} needs at least {cycles} per frame (max {max_fps} fps)"
         )
-    return _cheapest(table, required)
+    return _fit(hw, board, budget, required, ["lower --target-fps", "raise --budget"])
 
 
 def minimal_folding(hw: HwGraph) -> dict[str, Fold]:
@@ -89,18 +259,13 @@ def minimal_folding(hw: HwGraph) -> dict[str, Fold]:
     return {layer.name: Fold() for layer in hw.layers if layer.foldable}
 
 
-def max_parallel_folding(hw: HwGraph, board: Board, clock_mhz: float) -> dict[str, Fold]:
-    """The fastest folding that fits the board, trying each achievable interval from the fastest.
-
-    Raises BoardError (via check_fits) if even the slowest candidate does not fit.
+def max_parallel_folding(
+    hw: HwGraph, board: Board, clock_mhz: float, budget: Budget = Budget()
+) -> dict[str, Fold]:
+    """The folding with the smallest frame interval whose whole design fits the budget on the
+    board, and the cheapest of those (`--target-fps max`); exact over the layers' folds (an
+    integer program, see _fit). Intervals are in cycles, so `clock_mhz` does not change the
+    choice; it is taken as fold_for_target_fps takes it. Raises BoardError if even the cheapest
+    folding does not fit.
     """
-    table = _option_table(hw, board)
-    _, floor = _floor(table)
-    intervals = sorted({o[0] for opts in table.values() for o in opts if o[0] >= floor})
-    for interval in intervals:
-        folding = _cheapest(table, interval)
-        design = assemble(hw, folding)
-        if board.fits(design_resources(design, board.family)) or interval == intervals[-1]:
-            break
-    check_fits(estimate(design, board, clock_mhz))
-    return folding
+    return _fit(hw, board, budget, math.inf, ["raise --budget"])

@@ -114,7 +114,10 @@ def test_report_dict_contract(tfc_w1a1: HwGraph) -> None:
         "bottleneck", "capacity", "utilization", "error_band",
     }  # fmt: skip
     assert (rep["model"], rep["board"], rep["clock_mhz"]) == ("tfc_w1a1", "pynq-z2", 100.0)
-    assert set(rep["estimate"]) == {"interval_cycles", "latency_cycles", "fps", "resources"}
+    assert set(rep["estimate"]) == {
+        "interval_cycles", "latency_cycles", "fps", "resources", "bound_interval_cycles",
+        "bound_efficiency",
+    }  # fmt: skip
     assert set(rep["estimate"]["resources"]) == RES_KEYS
     assert rep["estimate"]["fps"] == round(100e6 / 784, 2)
     assert [layer["name"] for layer in rep["layers"]] == [s.name for s in design.stages]

@@ -1,0 +1,102 @@
+"""Exact multiple-choice selection under resource limits, as a small integer program (HiGHS).
+
+One option per group (a layer's folds); every option has resources (one column per kind) and
+an interval. The program has a binary x per option, sum x = 1 per group, sum res x <= limit per
+resource kind, and either minimizes the total cost or the largest chosen interval T (with
+T >= sum interval x per group).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat, kSolutionStatusFeasible
+# the core class: highspy.Highs logs its banner on stdout when constructed, before output_flag
+# can be cleared (ERGO-Code/HiGHS#2749); the core class logs nothing and needs no callbacks
+from highspy._core import _Highs
+
+#: seconds before the solver returns its best solution so far
+TIME_LIMIT_S = 20.0
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The options of every group: resources (n, kinds), interval (n,), cost (n,), group (n,)."""
+
+    resources: np.ndarray
+    interval: np.ndarray
+    cost: np.ndarray
+    group: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.group.max()) + 1
+
+
+def _rows(
+    g: Groups, limits: np.ndarray, with_t: bool, exclude: list[np.ndarray]
+) -> tuple[list[list[tuple[int, float]]], list[float], list[float]]:
+    """Constraint rows as (column, coefficient) lists with their lower and upper bounds."""
+    n, inf = len(g.cost), np.inf
+    rows, lower, upper = [], [], []
+    for k in range(g.n_groups):
+        rows.append([(int(i), 1.0) for i in np.flatnonzero(g.group == k)])
+        lower.append(1.0)
+        upper.append(1.0)
+    for r in range(g.resources.shape[1]):
+        used = np.flatnonzero(g.resources[:, r] > 0)
+        worst = np.zeros(g.n_groups)
+        np.maximum.at(worst, g.group, g.resources[:, r])
+        # a kind that stays within its limit even at each group's largest use binds nothing
+        if worst.sum() > limits[r]:
+            rows.append([(int(i), float(g.resources[i, r])) for i in used])
+            lower.append(-inf)
+            upper.append(float(limits[r]))
+    if with_t:
+        for k in range(g.n_groups):
+            rows.append([(int(i), float(g.interval[i])) for i in np.flatnonzero(g.group == k)] + [(n, -1.0)])
+            lower.append(-inf)
+            upper.append(0.0)
+    for cut in exclude:
+        rows.append([(int(i), 1.0) for i in cut])
+        lower.append(-inf)
+        upper.append(len(cut) - 1.0)
+    return rows, lower, upper
+
+
+def choose(
+    g: Groups, limits: np.ndarray, minimize_interval: bool, exclude: list[np.ndarray] = []
+) -> np.ndarray | None:
+    """The chosen option of each group (indices into g), or None if no choice is within `limits`
+    other than the choices in `exclude` (each an option per group).
+
+    Minimizes the largest chosen interval if `minimize_interval`, else the total cost; both
+    exactly (zero optimality gap on T, whose values are integers; 1e-7 relative on the cost).
+    """
+    n = len(g.cost)
+    rows, lower, upper = _rows(g, limits, minimize_interval, exclude)
+    lp = HighsLp()
+    lp.num_col_, lp.num_row_ = n + minimize_interval, len(rows)
+    lp.col_cost_ = np.r_[np.zeros(n), 1.0] if minimize_interval else g.cost.astype(float)
+    lp.col_lower_ = np.zeros(lp.num_col_)
+    lp.col_upper_ = np.r_[np.ones(n), g.interval.max()] if minimize_interval else np.ones(n)
+    lp.integrality_ = [HighsVarType.kInteger] * n + [HighsVarType.kContinuous] * minimize_interval
+    lp.row_lower_, lp.row_upper_ = np.array(lower), np.array(upper)
+    lp.a_matrix_.format_ = MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(r) for r in rows])
+    lp.a_matrix_.index_ = np.array([c for r in rows for c, _ in r], dtype=np.int32)
+    lp.a_matrix_.value_ = np.array([v for r in rows for _, v in r])
+    h = _Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", TIME_LIMIT_S)
+    h.setOptionValue("mip_rel_gap", 0.0 if minimize_interval else 1e-7)
+    h.setOptionValue("mip_abs_gap", 0.5 if minimize_interval else 0.0)
+    h.passModel(lp)
+    h.run()
+    solved = h.getModelStatus() in (HighsModelStatus.kOptimal, HighsModelStatus.kTimeLimit)
+    if not solved or h.getInfo().primal_solution_status != kSolutionStatusFeasible:
+        return None
+    x = np.asarray(h.getSolution().col_value[:n])
+    picked = np.flatnonzero(x > 0.5)
+    return picked[np.argsort(g.group[picked])]
