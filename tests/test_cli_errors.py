@@ -65,11 +65,20 @@ def _cases(tmp_path, softsign_model):
         "illegal pe": ([good, "--folding", str(bad_pe)], ("PE=4", "MH=6")),
         "unknown board": ([good, "--board", "nosuchboard"], ("nosuchboard", "pynq-z2")),
         "too big": ([big, "--folding", str(huge)], ("LUT", "pynq-z2", "53200")),
+        "over budget": ([big, "--target-fps", "max", "--budget", "lut=0.1%"],
+                        ("LUT but pynq-z2 has 53 within the budget (0.1 % of 53200)", "raise --budget", "bigger board")),
+        "target over budget": ([big, "--target-fps", "1e5", "--budget", "lut=1%"],
+                               ("LUT", "532", "lower --target-fps or raise --budget")),
+        "bad target": ([good, "--target-fps", "fast"], ("--target-fps fast", "or max")),
+        "bad budget key": ([good, "--target-fps", "max", "--budget", "lut=70%,gpu=1"], ("gpu=1", "bram18")),
+        "bad budget share": ([good, "--target-fps", "max", "--budget", "dsp=150%"], ("dsp=150%", "(0, 100%]")),
+        "budget without target": ([good, "--budget", "lut=70%"], ("--budget", "--target-fps")),
     }
 
 
 CASES = ["missing file", "not onnx", "unsupported op", "float matmul", "bad folding json",
-         "illegal pe", "unknown board", "too big"]
+         "illegal pe", "unknown board", "too big", "over budget", "target over budget", "bad target",
+         "bad budget key", "bad budget share", "budget without target"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -82,7 +91,7 @@ def test_compile_error(case, tmp_path, softsign_model, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".OUT")]
 
 
-@pytest.mark.parametrize("case", ["unsupported op", "illegal pe", "too big"])
+@pytest.mark.parametrize("case", ["unsupported op", "illegal pe", "too big", "over budget", "bad target"])
 def test_estimate_error(case, tmp_path, softsign_model, capsys):
     args, needles = _cases(tmp_path, softsign_model)[case]
     _assert_clean_error(*_run(capsys, "estimate", *args), *needles)
