@@ -4,6 +4,12 @@ One option per group (a layer's folds); every option has resources (one column p
 an interval. The program has a binary x per option, sum x = 1 per group, sum res x <= limit per
 resource kind, and either minimizes the total cost or the largest chosen interval T (with
 T >= sum interval x per group).
+
+A link adds resources that depend on the choices of several groups together (the stream plumbing
+between two layers). Each member group's options fall into classes; a variable z in [0, 1] per
+combination of one class per member, with, for every member and class, the sum of the z of the
+combinations having that class = the sum of the x of that class's options. With the x integral,
+exactly the z of the chosen classes is 1, so the link's resources and cost are exact.
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ TIME_LIMIT_S = 20.0
 
 
 @dataclass(frozen=True)
+class Link:
+    """Resources used by a combination of options of several groups: `members[j][c]` are the
+    options (indices into Groups) of class c of the j-th group linked; combination i, of class
+    combos[i, j] for every j, uses resources[i] and costs cost[i]. Every combination is listed."""
+
+    members: tuple[tuple[np.ndarray, ...], ...]
+    combos: np.ndarray  # (m, len(members)) class ids
+    resources: np.ndarray  # (m, kinds)
+    cost: np.ndarray  # (m,)
+
+
+@dataclass(frozen=True)
 class Groups:
     """The options of every group: resources (n, kinds), interval (n,), cost (n,), group (n,)."""
 
@@ -28,15 +46,40 @@ class Groups:
     interval: np.ndarray
     cost: np.ndarray
     group: np.ndarray
+    links: tuple[Link, ...] = ()
 
     @property
     def n_groups(self) -> int:
         return int(self.group.max()) + 1
 
+    @property
+    def n_columns(self) -> int:
+        """x per option, then z per combination of every link."""
+        return len(self.cost) + sum(len(link.cost) for link in self.links)
+
+    def column_resources(self) -> np.ndarray:
+        """(n_columns, kinds): the resources of every x, then of every z."""
+        return np.concatenate([self.resources] + [link.resources for link in self.links])
+
+
+_Row = list[tuple[int, float]]
+
+
+def _link_rows(g: Groups) -> list[_Row]:
+    """Per link, member and class: sum of its combinations' z - sum of its options' x (= 0)."""
+    rows, col = [], len(g.cost)
+    for link in g.links:
+        for j, classes in enumerate(link.members):
+            for c, options in enumerate(classes):
+                z = np.flatnonzero(link.combos[:, j] == c) + col
+                rows.append([(int(i), 1.0) for i in z] + [(int(i), -1.0) for i in options])
+        col += len(link.cost)
+    return rows
+
 
 def _rows(
     g: Groups, limits: np.ndarray, with_t: bool, exclude: list[np.ndarray]
-) -> tuple[list[list[tuple[int, float]]], list[float], list[float]]:
+) -> tuple[list[_Row], list[float], list[float]]:
     """Constraint rows as (column, coefficient) lists with their lower and upper bounds."""
     n, inf = len(g.cost), np.inf
     rows, lower, upper = [], [], []
@@ -44,18 +87,23 @@ def _rows(
         rows.append([(int(i), 1.0) for i in np.flatnonzero(g.group == k)])
         lower.append(1.0)
         upper.append(1.0)
-    for r in range(g.resources.shape[1]):
-        used = np.flatnonzero(g.resources[:, r] > 0)
+    links = _link_rows(g)
+    rows += links
+    lower += [0.0] * len(links)
+    upper += [0.0] * len(links)
+    res = g.column_resources()
+    for r in range(res.shape[1]):
         worst = np.zeros(g.n_groups)
         np.maximum.at(worst, g.group, g.resources[:, r])
-        # a kind that stays within its limit even at each group's largest use binds nothing
-        if worst.sum() > limits[r]:
-            rows.append([(int(i), float(g.resources[i, r])) for i in used])
+        worst_links = sum(float(link.resources[:, r].max(initial=0.0)) for link in g.links)
+        # a kind that stays within its limit even at each group's (and link's) largest use binds nothing
+        if worst.sum() + worst_links > limits[r]:
+            rows.append([(int(i), float(res[i, r])) for i in np.flatnonzero(res[:, r] > 0)])
             lower.append(-inf)
             upper.append(float(limits[r]))
     if with_t:
         for k in range(g.n_groups):
-            rows.append([(int(i), float(g.interval[i])) for i in np.flatnonzero(g.group == k)] + [(n, -1.0)])
+            rows.append([(int(i), float(g.interval[i])) for i in np.flatnonzero(g.group == k)] + [(g.n_columns, -1.0)])
             lower.append(-inf)
             upper.append(0.0)
     for cut in exclude:
@@ -69,19 +117,22 @@ def choose(
     g: Groups, limits: np.ndarray, minimize_interval: bool, exclude: list[np.ndarray] = []
 ) -> np.ndarray | None:
     """The chosen option of each group (indices into g), or None if no choice is within `limits`
-    other than the choices in `exclude` (each an option per group).
+    (options' and links' resources together) other than the choices in `exclude` (each an
+    option per group).
 
-    Minimizes the largest chosen interval if `minimize_interval`, else the total cost; both
-    exactly (zero optimality gap on T, whose values are integers; 1e-7 relative on the cost).
+    Minimizes the largest chosen interval if `minimize_interval`, else the total cost of the
+    options and links; both exactly (zero optimality gap on T, whose values are integers; 1e-7
+    relative on the cost).
     """
-    n = len(g.cost)
+    n, cols = len(g.cost), g.n_columns
     rows, lower, upper = _rows(g, limits, minimize_interval, exclude)
+    cost = np.concatenate([g.cost] + [link.cost for link in g.links]).astype(float)
     lp = HighsLp()
-    lp.num_col_, lp.num_row_ = n + minimize_interval, len(rows)
-    lp.col_cost_ = np.r_[np.zeros(n), 1.0] if minimize_interval else g.cost.astype(float)
+    lp.num_col_, lp.num_row_ = cols + minimize_interval, len(rows)
+    lp.col_cost_ = np.r_[np.zeros(cols), 1.0] if minimize_interval else cost
     lp.col_lower_ = np.zeros(lp.num_col_)
-    lp.col_upper_ = np.r_[np.ones(n), g.interval.max()] if minimize_interval else np.ones(n)
-    lp.integrality_ = [HighsVarType.kInteger] * n + [HighsVarType.kContinuous] * minimize_interval
+    lp.col_upper_ = np.r_[np.ones(cols), g.interval.max()] if minimize_interval else np.ones(cols)
+    lp.integrality_ = [HighsVarType.kInteger] * n + [HighsVarType.kContinuous] * (lp.num_col_ - n)
     lp.row_lower_, lp.row_upper_ = np.array(lower), np.array(upper)
     lp.a_matrix_.format_ = MatrixFormat.kRowwise
     lp.a_matrix_.start_ = np.cumsum([0] + [len(r) for r in rows])

@@ -90,8 +90,17 @@ def beat_times(stages: tuple[Stage, ...] | list[Stage], in_beats: int) -> dict[s
     return times
 
 
-def _fold_of(layer: HwLayer, folding: dict[str, Fold]) -> Fold:
+def fold_of(layer: HwLayer, folding: dict[str, Fold]) -> Fold:
+    """The layer's fold in `folding`: its own if foldable, else the one its neighbours imply."""
     return folding.get(layer.name, Fold()) if layer.foldable else layer.implied_fold(folding)
+
+
+def edge_plumbing(suffix: str, src: tuple[int, int], port: tuple[int, int], depth: int) -> list[HwLayer]:
+    """The stages on an edge from a stream of src = (width, beats per frame) into a port reading
+    port = (width, beats): a DWC where the widths differ, then a FIFO of `depth` beats (at least
+    MIN_FIFO_DEPTH); named dwc_`suffix`, fifo_`suffix`."""
+    dwc = [DWC(f"dwc_{suffix}", src[0], port[0], src[0] * src[1])] if src[0] != port[0] else []
+    return dwc + [FIFO(f"fifo_{suffix}", port[0], max(MIN_FIFO_DEPTH, depth), port[1])]
 
 
 def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[int, ...]]) -> list[Stage]:
@@ -101,7 +110,7 @@ def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[
     beats_of: dict[str, int] = {}
     stages: list[Stage] = []
     for node in hw.nodes:
-        layer, fold = node.layer, _fold_of(node.layer, folding)
+        layer, fold = node.layer, fold_of(node.layer, folding)
         src = wire_of[node.ins[0]]
         # at the accelerator's input a reader sees one element per beat unless it sets the width
         layer = layer.fitted_to_input(width_of.get(src, hw.in_dtype.bitwidth()), beats_of.get(src, hw.in_elems))
@@ -111,15 +120,11 @@ def _wire_stages(hw: HwGraph, folding: dict[str, Fold], depths: dict[str, tuple[
             wire = wire_of[tensor]
             if wire != TOP_IN:
                 suffix = f"{layer.name}" if len(node.ins) == 1 else f"{layer.name}_{k}"
-                if width_of[wire] != layer.in_width(fold, k):
-                    frame_bits = width_of[wire] * beats_of[wire]
-                    dwc = DWC(f"dwc_{suffix}", width_of[wire], layer.in_width(fold, k), frame_bits)
-                    stages.append(Stage(dwc, Fold(), (wire,), (f"{dwc.name}_out",)))
-                    wire = f"{dwc.name}_out"
                 depth = depths.get(layer.name, (None,) * len(node.ins))[k] or layer.fifo_beats(fold, k) + FIFO_SLACK
-                fifo = FIFO(f"fifo_{suffix}", layer.in_width(fold, k), max(MIN_FIFO_DEPTH, depth), layer.in_beats(fold, k))
-                stages.append(Stage(fifo, Fold(), (wire,), (f"{fifo.name}_out",)))
-                wire = f"{fifo.name}_out"
+                port = (layer.in_width(fold, k), layer.in_beats(fold, k))
+                for st in edge_plumbing(suffix, (width_of[wire], beats_of[wire]), port, depth):
+                    stages.append(Stage(st, Fold(), (wire,), (f"{st.name}_out",)))
+                    wire = f"{st.name}_out"
             ins.append(wire)
         outs = tuple(f"{layer.name}_{p}" for p in layer.out_ports)
         stages.append(Stage(layer, fold, tuple(ins), outs))

@@ -3,8 +3,10 @@ fastest folding that fits (`--target-fps max`), each solved exactly over the lay
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +16,8 @@ from ..layers.base import Fold, HwLayer, Resources
 from ..lower import HwGraph
 from .boards import Board, list_boards
 from .budget import Budget
-from .choice import Groups, choose
-from .design import assemble
+from .choice import Groups, Link, choose
+from .design import FIFO_SLACK, assemble, edge_plumbing, fold_of
 from .estimate import design_resources
 
 #: solve / assemble / check rounds: the first exclude each folding whose whole design overflowed,
@@ -73,12 +75,11 @@ def _implied_stages(hw: HwGraph) -> dict[str, list[HwLayer]]:
     return owned
 
 
-def _option_table(hw: HwGraph, board: Board) -> list[_Options]:
+def _option_table(hw: HwGraph, board: Board, owned: dict[str, list[HwLayer]]) -> list[_Options]:
     """Every foldable layer's folds with their intervals and resources, cheapest first.
 
     No fold is dropped for being beaten by another in every resource of the layer: its
     stream plumbing may still be smaller."""
-    owned = _implied_stages(hw)
     cap = _vec(board.capacity())
     weight = np.divide(1.0, cap, out=np.zeros_like(cap), where=cap > 0)
     table = []
@@ -100,6 +101,122 @@ def _option_table(hw: HwGraph, board: Board) -> list[_Options]:
     return table
 
 
+@dataclass(frozen=True)
+class _Stream:
+    """A stream's (width, beats per frame) given the folds of its `owners` (foldable layers)."""
+
+    owners: tuple[str, ...]
+    at: Callable[[dict[str, Fold]], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """The plumbing assemble() puts on one input port, for every combination of one width class
+    per owner (the foldable layers it depends on): classes[j][i] is the class of fold i (table
+    order) of owner j; combination m has class combos[m, j] for owner j and uses resources[m]."""
+
+    owners: tuple[int, ...]  # indices into the option table
+    classes: tuple[np.ndarray, ...]
+    combos: np.ndarray  # (m, len(owners))
+    resources: np.ndarray  # (m, len(Resources.KEYS))
+
+    def used(self, picked: list[int]) -> np.ndarray:
+        """The resources at the folds `picked` (an index per layer of the table)."""
+        at = tuple(int(c[picked[o]]) for o, c in zip(self.owners, self.classes))
+        return self.resources[int(np.flatnonzero((self.combos == at).all(axis=1))[0])]
+
+
+def _edge(
+    owners: list[str], views: list[tuple[tuple[str, ...], Callable]], plumbing: Callable,
+    table: dict[str, tuple[int, _Options]], family: str,
+) -> _Edge:
+    """The _Edge whose plumbing(folding) depends on `owners`' folds only through `views`
+    (owners, function of the folding): folds of an owner that all views see alike share a class."""
+    reps, classes = [], []
+    for o in owners:
+        # a view of several owners tells their folds apart only all together
+        seen = [v for own, v in views if own == (o,)]
+        mixed = any(o in own and len(own) > 1 for own, _ in views)
+        key = [tuple(v({o: f}) for v in seen) + ((f,) if mixed else ()) for f in table[o][1].folds]
+        ids = {k: c for c, k in enumerate(dict.fromkeys(key))}
+        classes.append(np.array([ids[k] for k in key]))
+        reps.append([table[o][1].folds[key.index(k)] for k in ids])
+    combos = np.array(list(itertools.product(*(range(len(r)) for r in reps))), dtype=np.int64)
+    combos = combos.reshape(len(combos), len(owners))
+    res = np.array([_vec(sum((st.resources(Fold(), family) for st in plumbing(
+        {o: r[c] for o, r, c in zip(owners, reps, combo)})), Resources())) for combo in combos])
+    return _Edge(tuple(table[o][0] for o in owners), tuple(classes), combos, res.reshape(len(combos), -1))
+
+
+def _edges(hw: HwGraph, table: list[_Options], owned: dict[str, list[HwLayer]], family: str) -> tuple[list[_Edge], list[_Edge]]:
+    """The plumbing of every input port that assemble() puts plumbing on, as a function of the
+    folds it depends on: exact ones (a DWC and a FIFO whose depth the consumer sets), and those in
+    front of joins, whose FIFO depths come from whole beat schedules (here MIN_FIFO_DEPTH)."""
+    leader = {s.name: o for o, stages in owned.items() for s in stages}
+    where = {o.name: (i, o) for i, o in enumerate(table)}
+    streams = {hw.core_in: _Stream((), lambda folding: (hw.in_dtype.bitwidth(), hw.in_elems))}
+    exact, joins = [], []
+    for node in hw.nodes:
+        layer, s0 = node.layer, streams[node.ins[0]]
+        fitted = layer.fitted_to_input(1, 1) is not layer  # a fork takes its input's shape
+        own = (layer.name,) if layer.foldable else tuple(x for x in [leader.get(layer.name)] if x)
+        owners = tuple(dict.fromkeys(own + (s0.owners if fitted else ())))
+
+        def placed(folding: dict[str, Fold], layer: HwLayer = layer, s0: _Stream = s0, fitted: bool = fitted) -> tuple[HwLayer, Fold]:
+            fit = layer.fitted_to_input(*s0.at(folding)) if fitted else layer
+            return fit, fold_of(fit, folding)
+
+        join = len(node.ins) > 1
+        for k, tensor in enumerate(node.ins):
+            if tensor == hw.core_in:
+                continue
+            src = streams[tensor]
+
+            def port(folding: dict[str, Fold], k: int = k, placed: Callable = placed, join: bool = join) -> tuple[int, ...]:
+                fit, fold = placed(folding)
+                depth = 0 if join else fit.fifo_beats(fold, k) + FIFO_SLACK
+                return fit.in_width(fold, k), fit.in_beats(fold, k), depth
+
+            def plumbing(folding: dict[str, Fold], src: _Stream = src, port: Callable = port) -> list[HwLayer]:
+                width, beats, depth = port(folding)
+                return edge_plumbing("", src.at(folding), (width, beats), depth)
+
+            deps = list(dict.fromkeys(owners + src.owners))
+            edge = _edge(deps, [(owners, port), (src.owners, src.at)], plumbing, where, family)
+            (joins if join else exact).append(edge)
+        for k, tensor in enumerate(node.outs):
+
+            def out(folding: dict[str, Fold], k: int = k, placed: Callable = placed) -> tuple[int, int]:
+                fit, fold = placed(folding)
+                return fit.out_width(fold, k), fit.out_beats(fold, k)
+
+            streams[tensor] = _Stream(owners, out)
+    return exact, joins
+
+
+@dataclass(frozen=True)
+class _Model:
+    """What the search knows of a design: the layers' options, and the plumbing between them."""
+
+    table: list[_Options]
+    exact: list[_Edge]
+    joins: list[_Edge]  # a lower bound: their FIFO depths are checked on the assembled design
+    weight: np.ndarray  # resource_cost per unit of each resource
+
+    @property
+    def edges(self) -> list[_Edge]:
+        return self.exact + self.joins
+
+
+def _model(hw: HwGraph, board: Board) -> _Model:
+    """The option table and the plumbing edges of `hw` on `board`."""
+    owned = _implied_stages(hw)
+    table = _option_table(hw, board, owned)
+    exact, joins = _edges(hw, table, owned, board.family)
+    cap = _vec(board.capacity())
+    return _Model(table, exact, joins, np.divide(1.0, cap, out=np.zeros_like(cap), where=cap > 0))
+
+
 def _floor(table: list[_Options]) -> tuple[str, int]:
     """The layer whose fastest fold is slowest, and that fold's interval: the design's limit."""
     return max(((o.name, int(o.interval.min())) for o in table), key=lambda x: x[1])
@@ -110,26 +227,49 @@ def _cheapest(table: list[_Options], interval: float) -> list[int]:
     return [int(np.argmax(o.interval <= interval)) for o in table]
 
 
-def _used(table: list[_Options], picked: list[int]) -> np.ndarray:
-    return sum((o.resources[i] for o, i in zip(table, picked)), np.zeros(len(Resources.KEYS)))
+def _used(model: _Model, picked: list[int]) -> np.ndarray:
+    """The resources of the layers at the fold indices `picked` and of the plumbing modelled."""
+    layers = sum((o.resources[i] for o, i in zip(model.table, picked)), np.zeros(len(Resources.KEYS)))
+    return layers + sum((e.used(picked) for e in model.edges), np.zeros(len(Resources.KEYS)))
+
+
+def _within(used: np.ndarray, limits: np.ndarray) -> bool:
+    """Whether `used` fits `limits` as the budget check counts: each resource rounded."""
+    return bool((np.round(used) <= limits).all())
 
 
 _Cuts = list[tuple[int, ...]]
 
 
-def _solve(
-    table: list[_Options], limits: np.ndarray, interval: float, fastest: bool, cuts: _Cuts
-) -> list[int] | None:
-    """Exactly, per layer, the fold index of the cheapest choice within `limits` taking at most
-    `interval` cycles, or (`fastest`) of the least largest interval; not any of the `cuts`
-    (fold indices per layer); None if nothing fits."""
-    kept = [np.flatnonzero(o.interval <= interval) for o in table]
-    groups = Groups(
+def _groups(model: _Model, kept: list[np.ndarray], plumbing_cost: bool) -> Groups:
+    """The options of `kept` (fold indices per layer) and one link per plumbing edge; a link's
+    cost is its resource_cost if `plumbing_cost`, else 0."""
+    table, starts = model.table, np.cumsum([0] + [len(k) for k in kept])
+    links = []
+    for e in model.edges:
+        members = tuple(
+            tuple(starts[o] + np.flatnonzero(c[kept[o]] == k) for k in range(c.max() + 1))
+            for o, c in zip(e.owners, e.classes)
+        )
+        cost = e.resources @ model.weight if plumbing_cost else np.zeros(len(e.combos))
+        links.append(Link(members, e.combos, e.resources, cost))
+    return Groups(
         np.concatenate([o.resources[k] for o, k in zip(table, kept)]),
         np.concatenate([o.interval[k] for o, k in zip(table, kept)]),
         np.concatenate([o.cost[k] for o, k in zip(table, kept)]),
         np.concatenate([np.full(len(k), g) for g, k in enumerate(kept)]),
+        tuple(links),
     )
+
+
+def _solve(
+    model: _Model, limits: np.ndarray, interval: float, fastest: bool, cuts: _Cuts, plumbing_cost: bool
+) -> list[int] | None:
+    """Exactly, per layer, the fold index of the cheapest choice (with its plumbing's cost if
+    `plumbing_cost`) whose layers and modelled plumbing fit `limits` taking at most `interval`
+    cycles, or (`fastest`) of the least largest interval; not any of the `cuts` (fold indices
+    per layer); None if nothing fits."""
+    kept = [np.flatnonzero(o.interval <= interval) for o in model.table]
     starts = np.cumsum([0] + [len(k) for k in kept])
     position = [dict(zip(k.tolist(), range(s, s + len(k)))) for k, s in zip(kept, starts)]
     exclude = [
@@ -137,28 +277,33 @@ def _solve(
         for cut in cuts
         if all(i in at for at, i in zip(position, cut))
     ]
-    picked = choose(groups, limits, fastest, exclude)
+    # as _within counts: a total that rounds down to the limit fits
+    picked = choose(_groups(model, kept, plumbing_cost), limits + 0.5, fastest, exclude)
     if picked is None:
         return None
     return [int(k[p - s]) for k, p, s in zip(kept, picked, starts)]
 
 
-def _pick(table: list[_Options], limits: np.ndarray, required: float, cuts: _Cuts) -> list[int] | None:
-    """Per layer, the fold index of the cheapest choice within `limits`, not any of the `cuts`,
-    taking at most `required` cycles (math.inf: the fewest cycles reachable so)."""
+def _pick(model: _Model, limits: np.ndarray, required: float, cuts: _Cuts, plumbing_cost: bool) -> list[int] | None:
+    """Per layer, the fold index of the cheapest choice (see _solve) within `limits`, not any of
+    the `cuts`, taking at most `required` cycles (math.inf: the fewest cycles reachable so)."""
 
     def quick(picked: list[int]) -> bool:
-        return tuple(picked) not in cuts and not (_used(table, picked) > limits).any()
+        return tuple(picked) not in cuts and _within(_used(model, picked), limits)
 
+    table = model.table
     if required == math.inf:
         required = _floor(table)[1]
         if not quick(_cheapest(table, required)):
-            fastest = _solve(table, limits, math.inf, True, cuts)
+            fastest = _solve(model, limits, math.inf, True, cuts, plumbing_cost)
             if fastest is None:
                 return None
             required = max(int(o.interval[i]) for o, i in zip(table, fastest))
     cheapest = _cheapest(table, required)
-    return cheapest if quick(cheapest) else _solve(table, limits, required, False, cuts)
+    # the layers' cheapest folds are the cheapest choice unless the plumbing's cost counts too
+    if not plumbing_cost and quick(cheapest):
+        return cheapest
+    return _solve(model, limits, required, False, cuts, plumbing_cost)
 
 
 def _over_budget(need: Resources, board: Board, budget: Budget, advice: list[str]) -> BoardError:
@@ -181,26 +326,29 @@ def _fits(need: Resources, limits: Resources) -> bool:
     return all(used[k] <= have[k] for k in Resources.KEYS)
 
 
-def _fit(hw: HwGraph, board: Board, budget: Budget, required: float, advice: list[str]) -> dict[str, Fold]:
-    """The cheapest folding taking at most `required` cycles per frame (math.inf: the fewest
-    cycles any folding within the budget reaches) whose whole design fits the budget.
+def _fit(
+    hw: HwGraph, model: _Model, board: Board, budget: Budget, required: float, plumbing_cost: bool,
+    advice: list[str],
+) -> dict[str, Fold]:
+    """The cheapest folding (see _solve) taking at most `required` cycles per frame (math.inf:
+    the fewest cycles any folding within the budget reaches) whose whole design fits the budget.
 
-    The folds are chosen exactly (see _pick) against what the layers (with the SWUs whose fold
-    they imply) may use: the whole budget at first. The width converters and FIFOs that
-    assemble() adds depend on neighbouring folds, so each choice is assembled and checked whole;
-    one that overflows is excluded and the search runs again (exact). As that alone could take
-    many rounds, after CUT_ROUNDS the layers' share of each resource an assembled choice
-    overflowed is also lowered by the least plumbing any overflowing design used (a heuristic:
-    it misses the best design only if that needs less plumbing than all of those) for
-    LEAST_ROUNDS rounds, then by the most (to converge) for MOST_ROUNDS more.
-    If that finds nothing, the cheapest folding fast enough is returned if it fits, else
+    The folds are chosen exactly (see _pick) against the budget, with the width converters and
+    FIFOs that assemble() adds between each two layers priced for each pair of their folds. Only
+    the FIFOs in front of joins, whose depths follow the whole beat schedule, are priced low
+    (MIN_FIFO_DEPTH), so each choice is assembled and checked whole; one that overflows is
+    excluded and the search runs again (exact). As that alone could take many rounds, after
+    CUT_ROUNDS the budget is also lowered by the least plumbing beyond the modelled one that
+    any overflowing design used (a heuristic: it misses the best design only if that needs less
+    than all of those) for LEAST_ROUNDS rounds, then by the most (to converge) for MOST_ROUNDS
+    more. If that finds nothing, the cheapest folding fast enough is returned if it fits, else
     BoardError names what it overflows.
     """
-    table, cap = _option_table(hw, board), budget.limits(board)
+    table, cap = model.table, budget.limits(board)
     limits, cuts = _vec(cap), []
     reserve, least, most = np.zeros_like(limits), np.full_like(limits, np.inf), np.zeros_like(limits)
     for round_ in range(1, CUT_ROUNDS + LEAST_ROUNDS + MOST_ROUNDS + 1):
-        picked = _pick(table, limits - reserve, required, cuts)
+        picked = _pick(model, limits - reserve, required, cuts, plumbing_cost)
         if picked is None:
             break
         folding = {o.name: o.folds[i] for o, i in zip(table, picked)}
@@ -208,9 +356,9 @@ def _fit(hw: HwGraph, board: Board, budget: Budget, required: float, advice: lis
         if _fits(need, cap):
             return folding
         cuts.append(tuple(picked))
-        over, plumbing = _vec(need) > limits, _vec(need) - _used(table, picked)
-        least = np.where(over, np.minimum(least, plumbing), least)
-        most = np.where(over, np.maximum(most, plumbing), most)
+        over, unmodelled = _vec(need) > limits, _vec(need) - _used(model, picked)
+        least = np.where(over, np.minimum(least, unmodelled), least)
+        most = np.where(over, np.maximum(most, unmodelled), most)
         if round_ >= CUT_ROUNDS:
             reserve = np.where(np.isfinite(least), least if round_ < CUT_ROUNDS + LEAST_ROUNDS else most, 0.0)
     folding = {o.name: o.folds[i] for o, i in zip(table, _cheapest(table, required))}
@@ -242,8 +390,8 @@ def fold_for_target_fps(
     if not target_fps > 0:
         raise FoldingError(f"--target-fps must be positive, got {_num(target_fps)}")
     required = math.floor(clock_mhz * 1e6 / target_fps)
-    table = _option_table(hw, board)
-    name, floor = _floor(table)
+    model = _model(hw, board)
+    name, floor = _floor(model.table)
     if floor > required:
         cycles = f"{floor} cycle{'s' if floor > 1 else ''}"
         max_fps = math.floor(clock_mhz * 1e6 / floor)
@@ -251,7 +399,7 @@ def fold_for_target_fps(
             f"--target-fps {_num(target_fps)} is out of reach at {_num(clock_mhz)} MHz: "
             f"{name} needs at least {cycles} per frame (max {max_fps} fps)"
         )
-    return _fit(hw, board, budget, required, ["lower --target-fps", "raise --budget"])
+    return _fit(hw, model, board, budget, required, False, ["lower --target-fps", "raise --budget"])
 
 
 def minimal_folding(hw: HwGraph) -> dict[str, Fold]:
@@ -268,4 +416,4 @@ def max_parallel_folding(
     choice; it is taken as fold_for_target_fps takes it. Raises BoardError if even the cheapest
     folding does not fit.
     """
-    return _fit(hw, board, budget, math.inf, ["raise --budget"])
+    return _fit(hw, _model(hw, board), board, budget, math.inf, True, ["raise --budget"])
