@@ -17,9 +17,10 @@
 //   the unit then counts the +1s, P, and the compiler folds the bipolar sum 2P - N into the
 //   thresholds.
 //
-// Storage: one accumulator word (SIMD*OUT_BITS) per channel group, CF words with one write and
-//   one registered read port (LUTRAM or BRAM by size). A word is overwritten by the frame's
-//   first pixel (x, y = 0) and add-updated by the others; the last pixel's sums go to the output.
+// Storage: one accumulator word (SIMD*OUT_BITS) per channel group, CF words in a qnngen_ram (one
+//   write, one registered read port) of style MEM_STYLE, which the compiler picks. A word is
+//   overwritten by the frame's first pixel (x, y = 0) and add-updated by the others; the last
+//   pixel's sums go to the output.
 //
 // Cycle behaviour: two stages, both enabled by adv = !m_axis_tvalid || m_axis_tready.
 //   s_axis_tready = adv (depends combinationally on m_axis_tready).
@@ -45,7 +46,9 @@ module qnngen_gap #(
   parameter int SIMD = 1,
   parameter int IN_BITS = 4,
   parameter int IN_SIGNED = 0,
-  parameter int OUT_BITS = 8
+  parameter int OUT_BITS = 8,
+  // Untyped string parameter: Yosys does not accept `parameter string`.
+  parameter MEM_STYLE = "block"  // qnngen_ram STYLE of the accumulator words
 ) (
   input  logic                       clk,
   input  logic                       rst_n,
@@ -107,7 +110,6 @@ module qnngen_gap #(
   logic fwd_hit;
   logic [WO-1:0] updated;
   logic write;
-  logic [WO-1:0] mem [0:CF-1];
 
   assign write = adv && s1_valid;
 
@@ -122,7 +124,6 @@ module qnngen_gap #(
       s1_last <= end_p;
       s1_addr <= g;
       s1_x <= s_axis_tdata;
-      acc_q <= mem[g];
       fwd_hit <= write && s1_addr == g;
       fwd_q <= updated;
     end
@@ -145,9 +146,11 @@ module qnngen_gap #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (write) mem[s1_addr] <= updated;
-  end
+  qnngen_ram #(
+    .WIDTH(WO), .DEPTH(CF), .STYLE(MEM_STYLE)
+  ) u_mem (
+    .clk, .we(write), .waddr(s1_addr), .wdata(updated), .re(adv), .raddr(g), .q(acc_q)
+  );
 
   always_ff @(posedge clk) begin
     if (!rst_n) m_axis_tvalid <= 1'b0;

@@ -15,8 +15,9 @@
 //   are passed as unsigned 1-bit: their max is the OR, which unsigned max computes.
 //
 // Storage: one accumulator word (SIMD*BITS) per output column and channel group, OW*CF words
-//   with one write and one registered read port (LUTRAM or BRAM by size). A word is overwritten
-//   by the first beat of its window (ky = kx = 0) and max-updated by the others.
+//   in a qnngen_ram (one write, one registered read port) of style MEM_STYLE, which the compiler
+//   picks. A word is overwritten by the first beat of its window (ky = kx = 0) and max-updated
+//   by the others.
 //
 // Cycle behaviour: two stages, both enabled by adv = !m_axis_tvalid || m_axis_tready.
 //   s_axis_tready = adv (depends combinationally on m_axis_tready).
@@ -42,7 +43,9 @@ module qnngen_maxpool #(
   parameter int STRIDE = 2,
   parameter int SIMD = 1,
   parameter int BITS = 1,
-  parameter int SIGNED = 0
+  parameter int SIGNED = 0,
+  // Untyped string parameter: Yosys does not accept `parameter string`.
+  parameter MEM_STYLE = "block"  // qnngen_ram STYLE of the accumulator words
 ) (
   input  logic                   clk,
   input  logic                   rst_n,
@@ -133,7 +136,6 @@ module qnngen_maxpool #(
   logic [AW-1:0] rd_addr;
   logic [WB-1:0] updated;
   logic write;
-  logic [WB-1:0] mem [0:DEPTH-1];
 
   assign rd_addr = AW'(int'(ox) * CF + int'(g));
   assign write = adv && s1_valid && s1_keep;
@@ -150,7 +152,6 @@ module qnngen_maxpool #(
       s1_keep <= ox != OXW'(OW) && oy != OYW'(OH);
       s1_addr <= rd_addr;
       s1_x <= s_axis_tdata;
-      acc_q <= mem[rd_addr];
       fwd_hit <= write && s1_addr == rd_addr;
       fwd_q <= updated;
     end
@@ -173,9 +174,11 @@ module qnngen_maxpool #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (write) mem[s1_addr] <= updated;
-  end
+  qnngen_ram #(
+    .WIDTH(WB), .DEPTH(DEPTH), .STYLE(MEM_STYLE)
+  ) u_mem (
+    .clk, .we(write), .waddr(s1_addr), .wdata(updated), .re(adv), .raddr(rd_addr), .q(acc_q)
+  );
 
   always_ff @(posedge clk) begin
     if (!rst_n) m_axis_tvalid <= 1'b0;

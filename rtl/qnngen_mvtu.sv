@@ -38,11 +38,12 @@
 //   interval = NF*SF cycles per frame, frames back to back (no bubble between frames).
 //   latency  = NF*SF + 2: the last output beat of a frame is valid (and taken) NF*SF + 2
 //              cycles after the cycle in which its first input beat is accepted.
-// Storage: weights are a ROM with a registered, enabled read (BRAM when deep enough, else
-//   LUTs/LUTRAM, as the synthesis tool picks); thresholds likewise (NF wide words). The input
-//   buffer (SF x SIMD*IN_BITS, only when NF > 1) has one write and one registered read port
-//   (LUTRAM or BRAM by size). Counters, pipeline registers, accumulators and the output beat
-//   are flip-flops; only control flip-flops are reset (rst_n synchronous, active low).
+// Storage: weights are a qnngen_rom (registered, enabled read) of style W_STYLE; thresholds
+//   likewise (NF wide words, T_STYLE). The input buffer (SF x SIMD*IN_BITS, only when NF > 1)
+//   is a qnngen_ram (one write, one registered read port, read-first) of style BUF_STYLE. The
+//   compiler picks every style (qnngen/layers/memory.py). Counters, pipeline registers,
+//   accumulators and the output beat are flip-flops; only control flip-flops are reset (rst_n
+//   synchronous, active low).
 
 module qnngen_mvtu #(
   parameter int MW = 8,
@@ -62,7 +63,10 @@ module qnngen_mvtu #(
   // Untyped string parameters: Yosys does not accept `parameter string`.
   parameter MEM_DIR = "",
   parameter W_FILE = "mvtu_w.mem",
-  parameter T_FILE = "mvtu_t.mem"
+  parameter T_FILE = "mvtu_t.mem",
+  parameter W_STYLE = "block",    // qnngen_rom STYLE of the weights
+  parameter T_STYLE = "block",    // qnngen_rom STYLE of the thresholds
+  parameter BUF_STYLE = "block"   // qnngen_ram STYLE of the input buffer
 ) (
   input  logic                     clk,
   input  logic                     rst_n,
@@ -134,9 +138,12 @@ module qnngen_mvtu #(
   logic s1_last;    // sf == SF-1: the accumulators complete after this step
   logic [IN_W-1:0] s1_x;
   logic [PE-1:0][SIMD-1:0][W_BITS-1:0] s1_w;
-  logic [WW-1:0] wmem [0:WDEPTH-1];
 
-  initial $readmemh({MEM_DIR, W_FILE}, wmem);
+  qnngen_rom #(
+    .WIDTH(WW), .DEPTH(WDEPTH), .STYLE(W_STYLE), .MEM_FILE({MEM_DIR, W_FILE})
+  ) u_wmem (
+    .clk, .en(adv), .addr(waddr), .q(s1_w)
+  );
 
   always_ff @(posedge clk) begin
     if (!rst_n) s1_valid <= 1'b0;
@@ -147,7 +154,6 @@ module qnngen_mvtu #(
     if (adv) begin
       s1_first <= sf == '0;
       s1_last <= sf == SF_W'(SF - 1);
-      s1_w <= wmem[waddr];
     end
   end
 
@@ -155,16 +161,20 @@ module qnngen_mvtu #(
     always_ff @(posedge clk) if (adv) s1_x <= s_axis_tdata;
   end else begin : g_ibuf
     // Registered read of the buffer plus a bypass register for the live beat, so the
-    // buffer keeps a plain synchronous read port (BRAM/LUTRAM friendly, read-first).
-    logic [IN_W-1:0] ibuf [0:SF-1];
+    // buffer keeps a plain synchronous read port (read-first).
     logic [IN_W-1:0] live_q;
     logic [IN_W-1:0] buf_q;
     logic from_live_q;
 
+    qnngen_ram #(
+      .WIDTH(IN_W), .DEPTH(SF), .STYLE(BUF_STYLE)
+    ) u_ibuf (
+      .clk, .we(step && first_pass), .waddr(sf), .wdata(s_axis_tdata),
+      .re(adv), .raddr(sf), .q(buf_q)
+    );
+
     always_ff @(posedge clk) begin
-      if (step && first_pass) ibuf[sf] <= s_axis_tdata;
       if (adv) begin
-        buf_q <= ibuf[sf];
         live_q <= s_axis_tdata;
         from_live_q <= first_pass;
       end
@@ -257,19 +267,17 @@ module qnngen_mvtu #(
     assign act = acc;
   end else begin : g_thres
     localparam int CNT_W = $clog2(N_THRES + 1);
-    logic [PE*N_THRES*ACC_BITS-1:0] tmem [0:NF-1];
     logic [PE*N_THRES*ACC_BITS-1:0] t_q;
     logic [NF_W-1:0] t_nf;
 
-    initial $readmemh({MEM_DIR, T_FILE}, tmem);
-
     // Read with S1's nf so the thresholds line up with the accumulators in S2.
-    always_ff @(posedge clk) begin
-      if (adv) begin
-        t_nf <= nf;
-        t_q <= tmem[t_nf];
-      end
-    end
+    always_ff @(posedge clk) if (adv) t_nf <= nf;
+
+    qnngen_rom #(
+      .WIDTH(PE * N_THRES * ACC_BITS), .DEPTH(NF), .STYLE(T_STYLE), .MEM_FILE({MEM_DIR, T_FILE})
+    ) u_tmem (
+      .clk, .en(adv), .addr(t_nf), .q(t_q)
+    );
 
     always_comb begin
       for (int p = 0; p < PE; p++) begin

@@ -21,7 +21,7 @@
 //     all cycle behaviour below (so qnngen/layers/swu_timing.py) are identical.
 //
 // Line buffer: NR = K_H + STRIDE_H row slots of ROWB = IFM_W*CF beats (one SIMD*BITS-wide RAM of
-//   NR*ROWB words, one write port, one registered read port: BRAM or LUTRAM by size). Image rows
+//   NR*ROWB words, a qnngen_ram of style MEM_STYLE, which the compiler picks). Image rows
 //   fill the slots round robin, continuing across frames; the writer and the reader run
 //   concurrently and only exchange whole-row counts.
 //   Reader row oy ("output row": its OW*WIN beats) uses image rows [lo(oy), need(oy)) with
@@ -80,7 +80,9 @@ module qnngen_swu #(
   parameter int PAD_VALUE = 0,
   parameter int SIMD = 1,
   parameter int BITS = 1,
-  parameter int DEPTHWISE = 0
+  parameter int DEPTHWISE = 0,
+  // Untyped string parameter: Yosys does not accept `parameter string`.
+  parameter MEM_STYLE = "block"  // qnngen_ram STYLE of the line buffer
 ) (
   input  logic                   clk,
   input  logic                   rst_n,
@@ -258,7 +260,6 @@ module qnngen_swu #(
   logic [AW-1:0] rd_addr;
   logic [WB-1:0] rd_q;
   logic pad_q;
-  logic [WB-1:0] mem [0:DEPTH-1];
 
   assign py = py0 + YW'(ky);
   assign px = px0 + XW'(kx);
@@ -267,10 +268,12 @@ module qnngen_swu #(
   assign slot = add_slot(top_slot, SW'(ky));
   assign rd_addr = AW'(int'(slot) * ROWB + (int'(px) - PAD_LEFT) * CF + int'(g));
 
-  always_ff @(posedge clk) begin
-    if (accept) mem[wr_addr] <= s_axis_tdata;
-    if (issue && !pad) rd_q <= mem[rd_addr];
-  end
+  qnngen_ram #(
+    .WIDTH(WB), .DEPTH(DEPTH), .STYLE(MEM_STYLE)
+  ) u_mem (
+    .clk, .we(accept), .waddr(wr_addr), .wdata(s_axis_tdata),
+    .re(issue && !pad), .raddr(rd_addr), .q(rd_q)
+  );
 
   always_ff @(posedge clk) begin
     if (!rst_n) m_axis_tvalid <= 1'b0;

@@ -20,7 +20,7 @@
 // Cycle behaviour: two stages, both enabled by adv = !m_axis_tvalid || m_axis_tready.
 //   s_axis_tready = adv (depends combinationally on m_axis_tready).
 //   S1: an accepted beat is registered together with its group's threshold word (registered,
-//       enabled ROM read: LUTRAM or BRAM as the synthesis tool picks).
+//       enabled read of a qnngen_rom of style T_STYLE, which the compiler picks).
 //   S2: comparisons and count into the output register, which drives m_axis_tdata /
 //       m_axis_tvalid.
 //   Latency: a beat accepted at cycle t is visible on m_axis at cycle t+2.
@@ -37,7 +37,8 @@ module qnngen_thresh #(
   parameter int OUT_BIAS = 0,
   // Untyped string parameters: Yosys does not accept `parameter string`.
   parameter MEM_DIR = "",
-  parameter T_FILE = "thresh_t.mem"
+  parameter T_FILE = "thresh_t.mem",
+  parameter T_STYLE = "block"  // qnngen_rom STYLE of the thresholds
 ) (
   input  logic                   clk,
   input  logic                   rst_n,
@@ -79,9 +80,12 @@ module qnngen_thresh #(
   logic s1_valid;
   logic [PE*IN_BITS-1:0] x_q;
   logic [TW-1:0] t_q;
-  logic [TW-1:0] tmem [0:CF-1];
 
-  initial $readmemh({MEM_DIR, T_FILE}, tmem);
+  qnngen_rom #(
+    .WIDTH(TW), .DEPTH(CF), .STYLE(T_STYLE), .MEM_FILE({MEM_DIR, T_FILE})
+  ) u_tmem (
+    .clk, .en(adv), .addr(g), .q(t_q)
+  );
 
   always_ff @(posedge clk) begin
     if (!rst_n) s1_valid <= 1'b0;
@@ -91,7 +95,6 @@ module qnngen_thresh #(
   always_ff @(posedge clk) begin
     if (adv) begin
       x_q <= s_axis_tdata;
-      t_q <= tmem[g];
     end
   end
 

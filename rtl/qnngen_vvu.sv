@@ -40,8 +40,8 @@
 //   Input always valid and output always ready: one beat per cycle, so the interval is exactly
 //     pixels*CF*K2 cycles per frame with frames back to back; the last output beat of a frame is
 //     accepted pixels*CF*K2 + 2 cycles after its first input beat.
-// Storage: weights are a ROM with a registered, enabled read (BRAM when deep enough, else
-//   LUTs/LUTRAM); thresholds likewise (CF words). Counters, pipeline registers, accumulators and
+// Storage: weights are a qnngen_rom (registered, enabled read) of style W_STYLE; thresholds
+//   likewise (CF words, T_STYLE); the compiler picks both (qnngen/layers/memory.py). Counters, pipeline registers, accumulators and
 //   the output beat are flip-flops; only control flip-flops are reset (rst_n synchronous, active
 //   low).
 
@@ -62,7 +62,9 @@ module qnngen_vvu #(
   // Untyped string parameters: Yosys does not accept `parameter string`.
   parameter MEM_DIR = "",
   parameter W_FILE = "vvu_w.mem",
-  parameter T_FILE = "vvu_t.mem"
+  parameter T_FILE = "vvu_t.mem",
+  parameter W_STYLE = "block",  // qnngen_rom STYLE of the weights
+  parameter T_STYLE = "block"   // qnngen_rom STYLE of the thresholds
 ) (
   input  logic                     clk,
   input  logic                     rst_n,
@@ -125,9 +127,12 @@ module qnngen_vvu #(
   logic s1_last;    // k == K2-1: the accumulators complete after this step
   logic [IN_W-1:0] s1_x;
   logic [PE-1:0][W_BITS-1:0] s1_w;
-  logic [WW-1:0] wmem [0:WDEPTH-1];
 
-  initial $readmemh({MEM_DIR, W_FILE}, wmem);
+  qnngen_rom #(
+    .WIDTH(WW), .DEPTH(WDEPTH), .STYLE(W_STYLE), .MEM_FILE({MEM_DIR, W_FILE})
+  ) u_wmem (
+    .clk, .en(adv), .addr(waddr), .q(s1_w)
+  );
 
   always_ff @(posedge clk) begin
     if (!rst_n) s1_valid <= 1'b0;
@@ -138,7 +143,6 @@ module qnngen_vvu #(
     if (adv) begin
       s1_first <= k == '0;
       s1_last <= end_k;
-      s1_w <= wmem[waddr];
       s1_x <= s_axis_tdata;
     end
   end
@@ -201,12 +205,9 @@ module qnngen_vvu #(
     assign act = acc;
   end else begin : g_thres
     localparam int CNT_W = $clog2(N_THRES + 1);
-    logic [PE*N_THRES*ACC_BITS-1:0] tmem [0:CF-1];
     logic [PE*N_THRES*ACC_BITS-1:0] t_q;
     logic [CF_W-1:0] g;    // channel group of the issuing step
     logic [CF_W-1:0] t_g;  // channel group of the step in S1
-
-    initial $readmemh({MEM_DIR, T_FILE}, tmem);
 
     always_ff @(posedge clk) begin
       if (!rst_n) g <= '0;
@@ -214,12 +215,13 @@ module qnngen_vvu #(
     end
 
     // Read with S1's group so the thresholds line up with the accumulators in S2.
-    always_ff @(posedge clk) begin
-      if (adv) begin
-        t_g <= g;
-        t_q <= tmem[t_g];
-      end
-    end
+    always_ff @(posedge clk) if (adv) t_g <= g;
+
+    qnngen_rom #(
+      .WIDTH(PE * N_THRES * ACC_BITS), .DEPTH(CF), .STYLE(T_STYLE), .MEM_FILE({MEM_DIR, T_FILE})
+    ) u_tmem (
+      .clk, .en(adv), .addr(t_g), .q(t_q)
+    );
 
     always_comb begin
       for (int p = 0; p < PE; p++) begin

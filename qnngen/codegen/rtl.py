@@ -16,6 +16,16 @@ from ..resources import data_dir
 
 TOP_MODULE = "qnngen_top"
 
+#: library modules instantiated inside each library module (kept by hand beside rtl/)
+LIBRARY_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "qnngen_mvtu": ("qnngen_rom", "qnngen_ram"),
+    "qnngen_vvu": ("qnngen_rom",),
+    "qnngen_thresh": ("qnngen_rom",),
+    "qnngen_swu": ("qnngen_ram",),
+    "qnngen_maxpool": ("qnngen_ram",),
+    "qnngen_gap": ("qnngen_ram",),
+}
+
 
 @dataclass(frozen=True)
 class StageParams:
@@ -56,14 +66,23 @@ def _verilog_value(v: int | str) -> str:
     return json.dumps(v) if isinstance(v, str) else str(int(v))
 
 
+def _add_module(modules: list[str], module: str) -> None:
+    """Append module and, depth first, the library modules it instantiates, each once."""
+    if module in modules:
+        return
+    modules.append(module)
+    for dep in LIBRARY_DEPENDENCIES.get(module, ()):
+        _add_module(modules, dep)
+
+
 def top_params(design: FoldedDesign) -> tuple[TopParams, dict[str, str], list[str]]:
-    """The top-level params, the memory files {name: text} and the library modules used."""
+    """The top-level params, the memory files {name: text} and the library modules used
+    (instantiated ones first-use order, each followed by its dependencies)."""
     stages, edges, mems, modules = [], [], {}, []
     for st in design.stages:
         inst = st.layer.rtl(st.fold)
         mems.update(inst.mem_files)
-        if inst.module not in modules:
-            modules.append(inst.module)
+        _add_module(modules, inst.module)
         params = [(k, _verilog_value(v)) for k, v in inst.params.items()]
         if inst.mem_files:
             params.append(("MEM_DIR", "MEM_DIR"))

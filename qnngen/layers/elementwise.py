@@ -14,7 +14,7 @@ from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, requi
 from .concat_timing import CONCAT_LATENCY, FIFO_LATENCY, concat_interval, concat_order, concat_out_times
 from .gap_timing import gap_interval, gap_out_times
 from .labelselect_timing import labelselect_interval, labelselect_out_times
-from .memory import map_memory
+from .memory import map_memory, styles_of
 
 #: cycles from a beat entering to its result being offered (rtl headers of thresh and add)
 THRESH_LATENCY = 2
@@ -92,6 +92,14 @@ class Thresholding(_ChannelStream):
         y = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
         return y.reshape(len(x), -1)
 
+    def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
+        """(width, depth) of the threshold ROM: one word of PE*N thresholds per channel group."""
+        return {"thresholds": (fold.pe * self.thresholds.shape[1] * self._t_bits(), self.channels // fold.pe)}
+
+    def memory_styles(self, fold: Fold) -> dict[str, str]:
+        """qnngen_rom STYLE of each memory in memories(fold)."""
+        return styles_of(self.memories(fold), roms=("thresholds",))
+
     def _code_thresholds(self) -> tuple[np.ndarray, int, bool]:
         """Thresholds on the input's stream codes, clamped to [min, max + 1] of the codes."""
         t = self.thresholds
@@ -112,6 +120,7 @@ class Thresholding(_ChannelStream):
             "C": self.channels, "PE": fold.pe, "IN_BITS": bits, "IN_SIGNED": int(signed),
             "T_BITS": self._t_bits(), "N_THRES": int(t.shape[1]), "OUT_BITS": self.out_dtype.bitwidth(),
             "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias, "T_FILE": fname,
+            "T_STYLE": self.memory_styles(fold)["thresholds"],
         }
         return RtlInstance("qnngen_thresh", params, {fname: hex_memory(words, self._t_bits())})
 
@@ -195,11 +204,19 @@ class GlobalPool(_ChannelStream):
     def execute(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, np.int64).reshape(len(x), -1, self.channels).sum(axis=1)
 
+    def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
+        """(width, depth) of the accumulator RAM: one word of PE sums per channel group."""
+        return {"accumulators": (self.out_width(fold), self.channels // fold.pe)}
+
+    def memory_styles(self, fold: Fold) -> dict[str, str]:
+        """qnngen_ram STYLE of each memory in memories(fold)."""
+        return styles_of(self.memories(fold), roms=())
+
     def rtl(self, fold: Fold) -> RtlInstance:
         return RtlInstance("qnngen_gap", {
             "C": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w, "SIMD": fold.pe,
             "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
-            "OUT_BITS": self.out_dtype.bitwidth(),
+            "OUT_BITS": self.out_dtype.bitwidth(), "MEM_STYLE": self.memory_styles(fold)["accumulators"],
         })
 
 

@@ -36,3 +36,23 @@ def map_memory(width: int, depth: int) -> MemoryMapping:
     if depth <= LUTRAM_MAX_DEPTH and (width * depth <= LUTRAM_MAX_BITS or depth <= 32):
         return MemoryMapping("lutram", Resources(lut=width * math.ceil(depth / 64), ff=width))
     return MemoryMapping("bram", Resources(bram18=bram18_count(width, depth), ff=width))
+
+
+def memory_style(width: int, depth: int, rom: bool) -> str:
+    """The STYLE qnngen_rom / qnngen_ram get for a width x depth memory.
+
+    Up to 2 words: "logic". Otherwise block RAM when the LUT6s a distributed memory would take
+    (width * ceil(depth / 64)) exceed 32 per BRAM18 it would take instead, else "logic" for a
+    ROM (LUTs) and "distributed" for a RAM (LUTRAM).
+    """
+    if depth <= 2:
+        return "logic"
+    luts = width * math.ceil(depth / 64)
+    if luts > 32 * bram18_count(width, depth):
+        return "block"
+    return "logic" if rom else "distributed"
+
+
+def styles_of(memories: dict[str, tuple[int, int]], roms: tuple[str, ...]) -> dict[str, str]:
+    """memory_style of each {name: (width, depth)}; the names in roms are ROMs, the rest RAMs."""
+    return {name: memory_style(w, d, name in roms) for name, (w, d) in memories.items()}

@@ -11,7 +11,7 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .memory import map_memory
+from .memory import map_memory, styles_of
 
 #: cycles from issuing a step to its output beat being valid (issue, S1, S2, S3)
 PIPELINE_DEPTH = 3
@@ -116,6 +116,10 @@ class MVTU(HwLayer):
             mems["input_buffer"] = (self.in_width(fold), sf)
         return mems
 
+    def memory_styles(self, fold: Fold) -> dict[str, str]:
+        """qnngen_rom / qnngen_ram STYLE of each memory in memories(fold)."""
+        return styles_of(self.memories(fold), roms=("weights", "thresholds"))
+
     def resources(self, fold: Fold, family: str) -> Resources:
         acc = self.acc_dtype.bitwidth()
         lanes = fold.pe * fold.simd
@@ -171,4 +175,7 @@ class MVTU(HwLayer):
             "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
             "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if t is not None else "",
         }
+        style_params = {"weights": "W_STYLE", "thresholds": "T_STYLE", "input_buffer": "BUF_STYLE"}
+        for mem, style in self.memory_styles(fold).items():
+            params[style_params[mem]] = style
         return RtlInstance("qnngen_mvtu", params, files)

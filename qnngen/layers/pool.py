@@ -9,7 +9,7 @@ import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .memory import map_memory
+from .memory import map_memory, styles_of
 from .pool_timing import maxpool_interval, maxpool_out_times
 
 
@@ -66,6 +66,14 @@ class MaxPoolLayer(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return maxpool_out_times(**self._timing_args(fold), in_times=np.asarray(in_times))
 
+    def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
+        """(width, depth) of the accumulator RAM: one word per output column and channel group."""
+        return {"accumulators": (self.in_width(fold), self.out_w * self.channels // fold.pe)}
+
+    def memory_styles(self, fold: Fold) -> dict[str, str]:
+        """qnngen_ram STYLE of each memory in memories(fold)."""
+        return styles_of(self.memories(fold), roms=())
+
     def resources(self, fold: Fold, family: str) -> Resources:
         width = self.in_width(fold)
         rows = map_memory(width, self.out_w * self.channels // fold.pe).resources
@@ -82,4 +90,5 @@ class MaxPoolLayer(HwLayer):
         return RtlInstance("qnngen_maxpool", {
             "C": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w, "K": self.k, "STRIDE": self.k,
             "SIMD": fold.pe, "BITS": self.dtype.bitwidth(), "SIGNED": signed,
+            "MEM_STYLE": self.memory_styles(fold)["accumulators"],
         })

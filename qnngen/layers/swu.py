@@ -9,7 +9,7 @@ import numpy as np
 from ..ir import DataType
 from ..ir.spatial_ops import im2col
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, require
-from .memory import map_memory
+from .memory import map_memory, styles_of
 from .swu_timing import SwuParams, swu_interval, swu_out_times
 
 
@@ -87,6 +87,10 @@ class SWU(HwLayer):
         rows = self.kernel[0] + self.stride[0]
         return {"line_buffer": (self.in_width(fold), rows * self.in_w * self.channels // fold.simd)}
 
+    def memory_styles(self, fold: Fold) -> dict[str, str]:
+        """qnngen_ram STYLE of each memory in memories(fold)."""
+        return styles_of(self.memories(fold), roms=())
+
     def resources(self, fold: Fold, family: str) -> Resources:
         width, depth = self.memories(fold)["line_buffer"]
         return map_memory(width, depth).resources + Resources(lut=width + 120, ff=width + 100)
@@ -102,5 +106,5 @@ class SWU(HwLayer):
             "K_H": self.kernel[0], "K_W": self.kernel[1], "STRIDE_H": self.stride[0], "STRIDE_W": self.stride[1],
             "PAD_TOP": self.pads[0], "PAD_BOTTOM": self.pads[2], "PAD_LEFT": self.pads[1], "PAD_RIGHT": self.pads[3],
             "PAD_VALUE": self.pad_value, "SIMD": fold.simd, "BITS": self.dtype.bitwidth(),
-            "DEPTHWISE": int(self.depthwise),
+            "DEPTHWISE": int(self.depthwise), "MEM_STYLE": self.memory_styles(fold)["line_buffer"],
         })

@@ -11,7 +11,7 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .memory import map_memory
+from .memory import map_memory, styles_of
 from .mvtu import DSP_MIN_PRODUCT_BITS
 from .vvu_timing import vvu_out_times
 
@@ -86,6 +86,18 @@ class VVU(HwLayer):
             total = total + map_memory(fold.pe * self.n_thres * acc, self.channels // fold.pe).resources
         return total
 
+    def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
+        """(width, depth) of each memory: weights and thresholds."""
+        groups = self.channels // fold.pe
+        mems = {"weights": (fold.pe * self.w_dtype.bitwidth(), groups * self.k2)}
+        if self.n_thres:
+            mems["thresholds"] = (fold.pe * self.n_thres * self.acc_dtype.bitwidth(), groups)
+        return mems
+
+    def memory_styles(self, fold: Fold) -> dict[str, str]:
+        """qnngen_rom STYLE of each memory in memories(fold)."""
+        return styles_of(self.memories(fold), roms=("weights", "thresholds"))
+
     def execute(self, x: np.ndarray) -> np.ndarray:
         win = np.asarray(x, np.int64).reshape(len(x), self.n_vectors, self.k2, self.channels)
         acc = np.einsum("nvkc,ck->nvc", win, self.weights.astype(np.int64))
@@ -103,7 +115,7 @@ class VVU(HwLayer):
         if self.thresholds is not None:
             files[f"{self.name}_t.mem"] = hex_memory(self.thresholds.reshape(groups, fold.pe * self.n_thres),
                                                      self.acc_dtype.bitwidth())
-        return RtlInstance("qnngen_vvu", {
+        params = {
             "C": self.channels, "K2": self.k2, "PE": fold.pe,
             "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
             "IN_BIPOLAR": int(self.in_dtype == BIPOLAR),
@@ -112,4 +124,8 @@ class VVU(HwLayer):
             "ACC_BITS": self.acc_dtype.bitwidth(), "N_THRES": self.n_thres,
             "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
             "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if self.thresholds is not None else "",
-        }, files)
+        }
+        style_params = {"weights": "W_STYLE", "thresholds": "T_STYLE"}
+        for mem, style in self.memory_styles(fold).items():
+            params[style_params[mem]] = style
+        return RtlInstance("qnngen_vvu", params, files)

@@ -14,6 +14,7 @@ from qnngen.packing import pack_beats, unpack_beats
 from qnngen.sim import LintError, Ports, Simulator, build_model, lint
 
 RTL = Path(__file__).resolve().parents[2] / "rtl" / "qnngen_gap.sv"
+SOURCES = [RTL, RTL.parent / "qnngen_ram.sv"]
 TOP = "qnngen_gap"
 N_FRAMES = 4  # random, all-maximum, all-minimum, random: the extremes need every OUT_BITS bit
 INTERVAL_FRAMES = 10
@@ -110,7 +111,7 @@ def unpack_sums(case: Case, words: np.ndarray) -> np.ndarray:
 def build(case: Case, build_dir: Path) -> Path:
     """Verilated model of one case (cached in build_dir)."""
     ports = Ports(TOP, case.simd * case.in_bits, case.simd * case.out_bits)
-    return build_model([RTL], ports, build_dir, case.params())
+    return build_model(SOURCES, ports, build_dir, case.params())
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[c.name for c in CASES])
@@ -194,7 +195,7 @@ def test_beat_times_match_model(sim_build_dir: Path, name: str, bubbles: float) 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_lint_clean(case: Case) -> None:
     """`verilator --lint-only -Wall` reports nothing for the case's parameters."""
-    lint([RTL], TOP, case.params())
+    lint(SOURCES, TOP, case.params())
 
 
 @pytest.mark.parametrize(
@@ -205,4 +206,4 @@ def test_refuses_bad_parameters(change: dict[str, int], message: str) -> None:
     """SIMD not dividing C, or sums narrower than the input, stop elaboration with $error."""
     params = {**CASES[0].params(), **change}
     with pytest.raises(LintError, match=message):
-        lint([RTL], TOP, params)
+        lint(SOURCES, TOP, params)

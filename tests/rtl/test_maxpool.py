@@ -14,6 +14,7 @@ from qnngen.packing import pack_beats, unpack_beats
 from qnngen.sim import LintError, Ports, Simulator, build_model, lint
 
 RTL = Path(__file__).resolve().parents[2] / "rtl" / "qnngen_maxpool.sv"
+SOURCES = [RTL, RTL.parent / "qnngen_ram.sv"]
 TOP = "qnngen_maxpool"
 N_FRAMES = 4
 INTERVAL_FRAMES = 10
@@ -95,7 +96,7 @@ def pack_images(case: Case, images: np.ndarray) -> np.ndarray:
 def build(case: Case, build_dir: Path) -> Path:
     """Verilated model of one case (cached in build_dir)."""
     width = case.simd * case.bits
-    return build_model([RTL], Ports(TOP, width, width), build_dir, case.params())
+    return build_model(SOURCES, Ports(TOP, width, width), build_dir, case.params())
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[c.name for c in CASES])
@@ -178,11 +179,11 @@ def test_beat_times_match_model(sim_build_dir: Path, name: str, bubbles: float) 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_lint_clean(case: Case) -> None:
     """`verilator --lint-only -Wall` reports nothing for the case's parameters."""
-    lint([RTL], TOP, case.params())
+    lint(SOURCES, TOP, case.params())
 
 
 def test_refuses_overlapping_windows() -> None:
     """STRIDE != K stops elaboration with the module's $error."""
     params = {**CASES[0].params(), "STRIDE": 1}
     with pytest.raises(LintError, match="STRIDE must equal K"):
-        lint([RTL], TOP, params)
+        lint(SOURCES, TOP, params)

@@ -14,6 +14,7 @@ from qnngen.sim import Ports, Simulator, build_model, lint
 from rtl_operands import BIPOLAR, Operand
 
 RTL = Path(__file__).resolve().parents[2] / "rtl" / "qnngen_mvtu.sv"
+SOURCES = [RTL, RTL.parent / "qnngen_rom.sv", RTL.parent / "qnngen_ram.sv"]
 TOP = "qnngen_mvtu"
 N_FRAMES = 24
 WARMUP_FRAMES = 3  # frames before the measured steady state
@@ -152,7 +153,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     mem_dir = tmp_path_factory.mktemp(f"mvtu_{case.name}")
     write_memories(design, mem_dir)
     ports = Ports(TOP, case.simd * case.x.bits, case.pe * design.out_bits)
-    library = build_model([RTL], ports, mem_dir / "build", design.params(f"{mem_dir}/"))
+    library = build_model(SOURCES, ports, mem_dir / "build", design.params(f"{mem_dir}/"))
     return Built(design, library)
 
 
@@ -187,4 +188,4 @@ def test_interval_and_latency(built: Built) -> None:
 def test_lint_clean(case: Case, tmp_path: Path) -> None:
     """`verilator --lint-only -Wall` reports nothing for the case's parameters."""
     design = make_design(case)
-    lint([RTL], TOP, design.params(f"{tmp_path}/"))
+    lint(SOURCES, TOP, design.params(f"{tmp_path}/"))

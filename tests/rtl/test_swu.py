@@ -14,6 +14,7 @@ from qnngen.packing import pack_beats, unpack_beats
 from qnngen.sim import Ports, Simulator, build_model, lint
 
 RTL = Path(__file__).resolve().parents[2] / "rtl" / "qnngen_swu.sv"
+SOURCES = [RTL, RTL.parent / "qnngen_ram.sv"]
 TOP = "qnngen_swu"
 N_FRAMES = 4
 INTERVAL_FRAMES = 10
@@ -110,7 +111,7 @@ def built(request: pytest.FixtureRequest, sim_build_dir: Path) -> tuple[Case, Pa
     """Build one case's model once per module."""
     case: Case = request.param
     ports = Ports(TOP, case.width, case.width)
-    return case, build_model([RTL], ports, sim_build_dir, case.params())
+    return case, build_model(SOURCES, ports, sim_build_dir, case.params())
 
 
 @pytest.mark.parametrize(("stalls", "seed"), [(0.0, 1), (0.3, 2), (0.3, 3)])
@@ -172,7 +173,7 @@ def run_per_cycle(
 def test_beat_times_match_model(sim_build_dir: Path, name: str, bubbles: float) -> None:
     """Every output beat is accepted exactly when swu_out_times predicts, for any input timing."""
     case = next(c for c in CASES if c.name == name)
-    library = build_model([RTL], Ports(TOP, case.width, case.width), sim_build_dir, case.params())
+    library = build_model(SOURCES, Ports(TOP, case.width, case.width), sim_build_dir, case.params())
     with Simulator(library) as sim:
         for seed in range(3):
             image = random_images(case, 1, seed)[0]
@@ -239,4 +240,4 @@ LINT_ONLY = (
 @pytest.mark.parametrize("case", CASES + LINT_ONLY, ids=[c.name for c in CASES + LINT_ONLY])
 def test_lint_clean(case: Case) -> None:
     """`verilator --lint-only -Wall` reports nothing for the case's parameters."""
-    lint([RTL], TOP, case.params())
+    lint(SOURCES, TOP, case.params())

@@ -13,6 +13,7 @@ from qnngen.packing import hex_memory, pack_beats, unpack_beats
 from qnngen.sim import LintError, Ports, Simulator, build_model, lint
 
 RTL = Path(__file__).resolve().parents[2] / "rtl" / "qnngen_thresh.sv"
+SOURCES = [RTL, RTL.parent / "qnngen_rom.sv"]
 TOP = "qnngen_thresh"
 N_FRAMES = 6
 PIXELS = 5  # per frame; the module itself has no notion of frames
@@ -132,7 +133,7 @@ def built(
     words = thresholds.reshape(case.c // case.pe, case.pe * case.n_thres)
     (mem_dir / "t.mem").write_text(hex_memory(words, case.thres_bits))
     ports = Ports(TOP, case.pe * case.in_bits, case.pe * case.out_bits)
-    library = build_model([RTL], ports, sim_build_dir, case.params(f"{mem_dir}/"))
+    library = build_model(SOURCES, ports, sim_build_dir, case.params(f"{mem_dir}/"))
     return Built(case, thresholds, frames, library)
 
 
@@ -171,10 +172,10 @@ LINT_EXTRA = (
 @pytest.mark.parametrize("case", CASES + LINT_EXTRA, ids=[c.name for c in CASES + LINT_EXTRA])
 def test_lint_clean(case: Case, tmp_path: Path) -> None:
     """`verilator --lint-only -Wall` reports nothing for the case's parameters."""
-    lint([RTL], TOP, case.params(f"{tmp_path}/"))
+    lint(SOURCES, TOP, case.params(f"{tmp_path}/"))
 
 
 def test_refuses_pe_not_dividing_c(tmp_path: Path) -> None:
     """PE must divide C; otherwise elaboration stops with the module's $error."""
     with pytest.raises(LintError, match="PE must divide C"):
-        lint([RTL], TOP, {**CASES[0].params(f"{tmp_path}/"), "PE": 3})
+        lint(SOURCES, TOP, {**CASES[0].params(f"{tmp_path}/"), "PE": 3})

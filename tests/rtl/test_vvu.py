@@ -16,6 +16,7 @@ from qnngen.sim import Ports, Simulator, build_model, lint
 from rtl_operands import BIPOLAR, Operand
 
 RTL = Path(__file__).resolve().parents[2] / "rtl" / "qnngen_vvu.sv"
+SOURCES = [RTL, RTL.parent / "qnngen_rom.sv"]
 TOP = "qnngen_vvu"
 N_FRAMES = 6
 WARMUP_FRAMES = 2  # frames before the measured steady state
@@ -166,7 +167,7 @@ def build(case: Case, sim_build_dir: Path) -> Built:
     mem_dir.mkdir(parents=True, exist_ok=True)
     write_memories(design, mem_dir)
     ports = Ports(TOP, case.pe * case.x.bits, case.pe * design.out_bits)
-    return Built(design, build_model([RTL], ports, sim_build_dir, design.params(f"{mem_dir}/")))
+    return Built(design, build_model(SOURCES, ports, sim_build_dir, design.params(f"{mem_dir}/")))
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[c.name for c in CASES])
@@ -257,4 +258,4 @@ def test_model_rejects_partial_pixels() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_lint_clean(case: Case, tmp_path: Path) -> None:
     """`verilator --lint-only -Wall` reports nothing for the case's parameters."""
-    lint([RTL], TOP, make_design(case).params(f"{tmp_path}/"))
+    lint(SOURCES, TOP, make_design(case).params(f"{tmp_path}/"))
