@@ -241,25 +241,34 @@ def _within(used: np.ndarray, limits: np.ndarray) -> bool:
 _Cuts = list[tuple[int, ...]]
 
 
-def _groups(model: _Model, kept: list[np.ndarray], plumbing_cost: bool) -> Groups:
-    """The options of `kept` (fold indices per layer) and one link per plumbing edge; a link's
-    cost is its resource_cost if `plumbing_cost`, else 0."""
-    table, starts = model.table, np.cumsum([0] + [len(k) for k in kept])
-    links = []
+def _groups(model: _Model, kept: list[np.ndarray], plumbing_cost: bool) -> tuple[Groups, np.ndarray]:
+    """The options of `kept` (fold indices per layer) with the plumbing that depends on their
+    layer's fold alone, a link per plumbing edge that depends on more, and the resources of the
+    plumbing that depends on no fold. Plumbing costs its resource_cost if `plumbing_cost`."""
+    res = [o.resources[k] for o, k in zip(model.table, kept)]
+    cost = [o.cost[k] for o, k in zip(model.table, kept)]
+    starts, fixed, links = np.cumsum([0] + [len(k) for k in kept]), np.zeros(len(Resources.KEYS)), []
     for e in model.edges:
-        members = tuple(
-            tuple(starts[o] + np.flatnonzero(c[kept[o]] == k) for k in range(c.max() + 1))
-            for o, c in zip(e.owners, e.classes)
-        )
-        cost = e.resources @ model.weight if plumbing_cost else np.zeros(len(e.combos))
-        links.append(Link(members, e.combos, e.resources, cost))
-    return Groups(
-        np.concatenate([o.resources[k] for o, k in zip(table, kept)]),
-        np.concatenate([o.interval[k] for o, k in zip(table, kept)]),
-        np.concatenate([o.cost[k] for o, k in zip(table, kept)]),
+        price = e.resources @ model.weight if plumbing_cost else np.zeros(len(e.combos))
+        if not e.owners:
+            fixed += e.resources[0]
+        elif len(e.owners) == 1:  # one owner: combination c is class c
+            o, at = e.owners[0], e.classes[0][kept[e.owners[0]]]
+            res[o], cost[o] = res[o] + e.resources[at], cost[o] + price[at]
+        else:
+            members = tuple(
+                tuple(starts[o] + np.flatnonzero(c[kept[o]] == k) for k in range(c.max() + 1))
+                for o, c in zip(e.owners, e.classes)
+            )
+            links.append(Link(members, e.combos, e.resources, price))
+    groups = Groups(
+        np.concatenate(res),
+        np.concatenate([o.interval[k] for o, k in zip(model.table, kept)]),
+        np.concatenate(cost),
         np.concatenate([np.full(len(k), g) for g, k in enumerate(kept)]),
         tuple(links),
     )
+    return groups, fixed
 
 
 def _solve(
@@ -278,7 +287,8 @@ def _solve(
         if all(i in at for at, i in zip(position, cut))
     ]
     # as _within counts: a total that rounds down to the limit fits
-    picked = choose(_groups(model, kept, plumbing_cost), limits + 0.5, fastest, exclude)
+    groups, fixed = _groups(model, kept, plumbing_cost)
+    picked = choose(groups, limits + 0.5 - fixed, fastest, exclude)
     if picked is None:
         return None
     return [int(k[p - s]) for k, p, s in zip(kept, picked, starts)]
