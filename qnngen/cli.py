@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--stalls", type=float, default=0.0, help="probability of input bubbles / output backpressure per cycle")
     s.add_argument("--seed", type=int, default=0, help="seed for stalls and random inputs")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
+    y = sub.add_parser("synth", help="synthesize a build folder with Yosys; compare with the estimate")
+    y.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     sub.add_parser("boards", help="list the boards and their resources")
     sub.add_parser("examples", help="list the bundled example models")
     return ap
@@ -93,7 +95,8 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
 
 
 def _estimate(args: argparse.Namespace, console: Console) -> int:
-    from .fold import print_estimate, report_dict, report_html, report_json
+    from .fold import print_estimate, report_dict, report_json
+    from .fold.report_html import report_html
     from .pipeline import plan
 
     p = plan(args.model, _options(args))
@@ -159,7 +162,21 @@ def _examples(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-COMMANDS = {"compile": _compile, "estimate": _estimate, "simulate": _simulate, "boards": _boards, "examples": _examples}
+def _synth(args: argparse.Namespace, console: Console) -> int:
+    from .synth import print_synth, synthesize_build
+
+    t0 = time.perf_counter()
+    with console.status(f"Yosys synth_xilinx of {args.out} (minutes for a large design) ..."):
+        result = synthesize_build(args.out)
+    print_synth(result, console)
+    console.print(f"wrote {args.out}/synth.json in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+COMMANDS = {
+    "compile": _compile, "estimate": _estimate, "simulate": _simulate, "synth": _synth,
+    "boards": _boards, "examples": _examples,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from .examples import example_path
 from .fold import (
     Board, Budget, Estimate, FoldedDesign, assemble, check_fits, estimate, fold_for_target_fps,
     folding_to_json, load_board, max_parallel_folding, minimal_folding, read_folding_file,
-    report_dict, report_html, report_json,
+    report_dict, report_json,
 )
 from .frontend import load_model
 from .ir.onnx_export import to_onnx
@@ -114,6 +114,8 @@ def design_record(p: Plan) -> dict:
 
 def write_build(p: Plan, out: Path) -> None:
     """Write the build folder into a temporary sibling, then rename it into place."""
+    from .fold.report_html import report_html  # matplotlib loads only when a folder is written
+
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

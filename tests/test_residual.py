@@ -24,7 +24,7 @@ def test_skip_fifo_depth_comes_from_the_schedule(resnet_build):
     assert skip_depth > 16 * main_depth
     report = json.loads((resnet_build / "report.json").read_text())
     fifos = {layer["name"]: layer for layer in report["layers"] if layer["kind"] == "FIFO"}
-    assert "fifo_add_0_1" in fifos and fifos["fifo_add_0_1"]["memory_style"] in ("bram", "lutram")
+    assert "fifo_add_0_1" in fifos and fifos["fifo_add_0_1"]["memory_style"] in ("block", "distributed")
 
 
 def test_undersized_skip_fifo_deadlocks_and_is_reported(resnet_build, tmp_path, capsys):

@@ -7,7 +7,6 @@ from .design import FoldedDesign, Stage, assemble
 from .estimate import Estimate, StageEstimate, check_fits, design_resources, estimate
 from .folding import folding_to_json, load_folding, read_folding_file
 from .report import print_boards, print_estimate, report_dict, report_json
-from .report_html import report_html
 from .search import fold_for_target_fps, max_parallel_folding, minimal_folding, resource_cost
 
 __all__ = [
@@ -24,5 +23,5 @@ __all__ = [
     # estimate
     "estimate", "Estimate", "StageEstimate", "check_fits", "design_resources",
     # reports
-    "report_dict", "report_json", "report_html", "print_estimate", "print_boards",
+    "report_dict", "report_json", "print_estimate", "print_boards",
 ]

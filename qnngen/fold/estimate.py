@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..errors import BoardError
 from ..layers.base import Fold, HwLayer, Resources
-from ..layers.memory import map_memory
+from ..layers.cost import terms
 from .boards import Board, list_boards
 from .design import FoldedDesign
 
@@ -53,13 +53,9 @@ class Estimate:
 
 
 def _memory_style(layer: HwLayer, fold: Fold) -> str:
-    """Where the layer's main memory goes: its weights if it has memories, else its own style."""
-    memories = getattr(layer, "memories", None)
-    if memories is None:
-        return getattr(layer, "memory_style", "registers")
-    mems = memories(fold)
-    width, depth = mems.get("weights") or max(mems.values(), key=lambda wd: wd[0] * wd[1])
-    return map_memory(width, depth).style
+    """Style of the layer's largest memory ("block", "distributed", "logic"), or "none"."""
+    mems = terms(layer.rtl_module, layer.rtl_params(fold)).memories
+    return max(mems, key=lambda m: m[0] * m[1])[2] if mems else "none"
 
 
 def balanced_bound(design: FoldedDesign) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
-import networkx as nx
 import numpy as np
 
 from .datatypes import FLOAT32, DataType
@@ -79,17 +78,6 @@ class Graph:
 
     def nodes_of(self, op_type: type) -> list[Node]:
         return [n for n in self.nodes if isinstance(n.op, op_type)]
-
-    def to_nx(self) -> nx.DiGraph:
-        """Node-level networkx view (edges follow tensors)."""
-        g = nx.DiGraph()
-        for n in self.nodes:
-            g.add_node(n.name, node=n)
-        for n in self.nodes:
-            for t in n.outputs:
-                for c in self.consumers(t):
-                    g.add_edge(n.name, c.name, tensor=t)
-        return g
 
     def substitute(
         self,

@@ -2,7 +2,7 @@
 
 from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors
 from .elementwise import AddStreams, Concat, GlobalPool, LabelSelect, Thresholding
-from .memory import MemoryMapping, bram18_count, map_memory
+from .memory import bram18_count, memory_style
 from .mvtu import MVTU
 from .pool import MaxPoolLayer
 from .streams import DWC, FIFO, Dup
@@ -17,5 +17,5 @@ __all__ = [
     # joins, forks and plumbing
     "AddStreams", "Concat", "Dup", "DWC", "FIFO",
     # memories
-    "map_memory", "bram18_count", "MemoryMapping",
+    "bram18_count", "memory_style",
 ]

@@ -70,6 +70,8 @@ class HwLayer:
 
     name: str
     kind: str = "layer"
+    #: the library module (rtl/<rtl_module>.sv) that implements the layer
+    rtl_module: str = ""
     #: False for layers whose fold is implied by a neighbour (a SWU takes its MVTU's SIMD)
     foldable: bool = True
     #: stream port names of the RTL module, inputs then outputs
@@ -126,14 +128,26 @@ class HwLayer:
         """Output beat times given every input port's beat times (see out_times)."""
         return self.out_times(fold, self.join_take_times(fold, ins)[0])
 
-    def resources(self, fold: Fold, family: str) -> Resources:
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        """Parameters of the layer's RTL module (`rtl_module`) at this fold."""
         raise NotImplementedError
+
+    def memory_files(self, fold: Fold) -> dict[str, str]:
+        """Contents of the module's $readmemh files at this fold, by file name (default: none)."""
+        return {}
+
+    def resources(self, fold: Fold, family: str) -> Resources:
+        """What the layer's module costs on device `family`, from the calibrated cost model."""
+        from .cost import module_resources
+
+        return module_resources(self.rtl_module, self.rtl_params(fold), family)
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def rtl(self, fold: Fold) -> RtlInstance:
-        raise NotImplementedError
+        """The module instance the top level needs: module, parameters and memory files."""
+        return RtlInstance(self.rtl_module, self.rtl_params(fold), self.memory_files(fold))
 
     def describe(self) -> dict:
         """Plain-data view of the layer's scalar fields for reports."""

@@ -10,11 +10,18 @@ import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
-from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .concat_timing import CONCAT_LATENCY, FIFO_LATENCY, concat_interval, concat_order, concat_out_times
+from .base import Cycles, Fold, HwLayer, divisors, require
+from .concat_timing import (
+    CONCAT_LATENCY,
+    FIFO_LATENCY,
+    concat_interval,
+    concat_order,
+    concat_out_times,
+)
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts
 from .gap_timing import gap_interval, gap_out_times
 from .labelselect_timing import labelselect_interval, labelselect_out_times
-from .memory import map_memory, styles_of
+from .memory import styles_of
 
 #: cycles from a beat entering to its result being offered (rtl headers of thresh and add)
 THRESH_LATENCY = 2
@@ -66,6 +73,7 @@ class Thresholding(_ChannelStream):
     thresholds: np.ndarray = field(default=None, repr=False)
     out_bias: int = 0
     kind = "Threshold"
+    rtl_module = "qnngen_thresh"
 
     def in_width(self, fold: Fold, port: int = 0) -> int:
         return fold.pe * self.in_dtype.bitwidth()
@@ -79,12 +87,6 @@ class Thresholding(_ChannelStream):
 
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return _pipelined(in_times, THRESH_LATENCY)
-
-    def resources(self, fold: Fold, family: str) -> Resources:
-        n = self.thresholds.shape[1]
-        width = fold.pe * n * self._t_bits()
-        return map_memory(width, self.channels // fold.pe).resources + Resources(
-            lut=fold.pe * n * math.ceil(self._t_bits() / 2) + 20, ff=self.in_width(fold) + self.out_width(fold) + 20)
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         v = np.asarray(x).reshape(len(x), -1, self.channels)
@@ -112,17 +114,19 @@ class Thresholding(_ChannelStream):
         _, bits, signed = self._code_thresholds()
         return bits + (1 if signed else 2)
 
-    def rtl(self, fold: Fold) -> RtlInstance:
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         t, bits, signed = self._code_thresholds()
-        words = t.reshape(self.channels // fold.pe, fold.pe * t.shape[1])
-        fname = f"{self.name}_t.mem"
-        params = {
+        return {
             "C": self.channels, "PE": fold.pe, "IN_BITS": bits, "IN_SIGNED": int(signed),
             "T_BITS": self._t_bits(), "N_THRES": int(t.shape[1]), "OUT_BITS": self.out_dtype.bitwidth(),
-            "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias, "T_FILE": fname,
+            "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias, "T_FILE": f"{self.name}_t.mem",
             "T_STYLE": self.memory_styles(fold)["thresholds"],
         }
-        return RtlInstance("qnngen_thresh", params, {fname: hex_memory(words, self._t_bits())})
+
+    def memory_files(self, fold: Fold) -> dict[str, str]:
+        t = self._code_thresholds()[0]
+        words = t.reshape(self.channels // fold.pe, fold.pe * t.shape[1])
+        return {f"{self.name}_t.mem": hex_memory(words, self._t_bits())}
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class AddStreams(_ChannelStream):
     a_mul: int = 1
     b_mul: int = 1
     kind = "AddStreams"
+    rtl_module = "qnngen_add"
     in_ports = ("s0_axis", "s1_axis")
 
     def in_width(self, fold: Fold, port: int = 0) -> int:
@@ -150,25 +155,21 @@ class AddStreams(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return _pipelined(in_times, ADD_LATENCY)
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        ob = self.out_dtype.bitwidth()
-        return Resources(lut=fold.pe * ob * 2 + 10, ff=fold.pe * ob + 4)
-
     def execute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.asarray(a, np.int64) * self.a_mul + np.asarray(b, np.int64) * self.b_mul
 
-    def rtl(self, fold: Fold) -> RtlInstance:
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         # a bipolar operand arrives as bit c with value 2c - 1
         a_mul, b_mul, offset = self.a_mul, self.b_mul, 0
         if self.a_dtype == BIPOLAR:
             a_mul, offset = 2 * a_mul, offset - self.a_mul
         if self.b_dtype == BIPOLAR:
             b_mul, offset = 2 * b_mul, offset - self.b_mul
-        return RtlInstance("qnngen_add", {
+        return {
             "PE": fold.pe, "A_BITS": self.a_dtype.bitwidth(), "A_SIGNED": int(self.a_dtype.signed() and self.a_dtype != BIPOLAR),
             "B_BITS": self.b_dtype.bitwidth(), "B_SIGNED": int(self.b_dtype.signed() and self.b_dtype != BIPOLAR),
             "A_MUL": a_mul, "B_MUL": b_mul, "OFFSET": offset, "OUT_BITS": self.out_dtype.bitwidth(),
-        })
+        }
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class GlobalPool(_ChannelStream):
     in_dtype: DataType = field(default=None)
     out_dtype: DataType = field(default=None)
     kind = "GlobalPool"
+    rtl_module = "qnngen_gap"
 
     def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.channels // fold.pe
@@ -197,10 +199,6 @@ class GlobalPool(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return gap_out_times(self.channels, self.in_h, self.in_w, fold.pe, np.asarray(in_times))
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        width = self.out_width(fold)
-        return map_memory(width, self.channels // fold.pe).resources + Resources(lut=width + 30, ff=2 * width + 30)
-
     def execute(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, np.int64).reshape(len(x), -1, self.channels).sum(axis=1)
 
@@ -212,12 +210,12 @@ class GlobalPool(_ChannelStream):
         """qnngen_ram STYLE of each memory in memories(fold)."""
         return styles_of(self.memories(fold), roms=())
 
-    def rtl(self, fold: Fold) -> RtlInstance:
-        return RtlInstance("qnngen_gap", {
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        return {
             "C": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w, "SIMD": fold.pe,
             "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
             "OUT_BITS": self.out_dtype.bitwidth(), "MEM_STYLE": self.memory_styles(fold)["accumulators"],
-        })
+        }
 
 
 @dataclass(frozen=True)
@@ -227,6 +225,7 @@ class Concat(_ChannelStream):
     c0: int = 0
     dtype: DataType = field(default=None)
     kind = "Concat"
+    rtl_module = "qnngen_concat"
     in_ports = ("s0_axis", "s1_axis")
 
     @property
@@ -274,18 +273,14 @@ class Concat(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         raise TypeError(f"{self.name}: a concat has two inputs; use join_out_times")
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        width = self.out_width(fold)
-        return Resources(lut=width + 20, ff=width + 20)
-
     def execute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         n = len(a)
         return np.concatenate([np.asarray(a).reshape(n, self.pixels, self.c0),
                                np.asarray(b).reshape(n, self.pixels, self.c1)], axis=-1).reshape(n, -1)
 
-    def rtl(self, fold: Fold) -> RtlInstance:
-        return RtlInstance("qnngen_concat", {"PIXELS": self.pixels, "C0": self.c0, "C1": self.c1, "PE": fold.pe,
-                                             "BITS": self.dtype.bitwidth()})
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        return {"PIXELS": self.pixels, "C0": self.c0, "C1": self.c1, "PE": fold.pe,
+                                             "BITS": self.dtype.bitwidth()}
 
 
 @dataclass(frozen=True)
@@ -296,6 +291,7 @@ class LabelSelect(_ChannelStream):
     in_dtype: DataType = field(default=None)
     out_dtype: DataType = field(default=None)
     kind = "LabelSelect"
+    rtl_module = "qnngen_labelselect"
 
     def out_beats(self, fold: Fold, port: int = 0) -> int:
         return self.k
@@ -313,17 +309,69 @@ class LabelSelect(_ChannelStream):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return labelselect_out_times(self.channels, fold.pe, self.k, np.asarray(in_times))
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        bits = self.in_dtype.bitwidth() + self.out_dtype.bitwidth()
-        cmp = (self.k + fold.pe) ** 2 // 2
-        return Resources(lut=cmp * math.ceil(bits / 2) + self.k * bits, ff=2 * self.k * bits + 20)
-
     def execute(self, x: np.ndarray) -> np.ndarray:
         return np.argsort(-np.asarray(x, np.int64), axis=1, kind="stable")[:, : self.k]
 
-    def rtl(self, fold: Fold) -> RtlInstance:
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         signed = int(self.in_dtype.signed() and self.in_dtype != BIPOLAR)
-        return RtlInstance("qnngen_labelselect", {
+        return {
             "N": self.channels, "PE": fold.pe, "BITS": self.in_dtype.bitwidth(), "SIGNED": signed,
             "K": self.k, "OUT_BITS": self.out_dtype.bitwidth(),
-        })
+        }
+
+
+@cost_terms("qnngen_thresh")
+def thresh_terms(p: dict) -> CostTerms:
+    pe, cf, nt = p["PE"], p["C"] // p["PE"], p["N_THRES"]
+    cw = max(p["T_BITS"], p["IN_BITS"] + 1)
+    tw = pe * nt * p["T_BITS"]
+    lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "count": pe * nt * clog2(nt + 1),
+           "cmp": 0 if cf == 1 else pe * nt * cw, "cmp_const": pe * nt * cw if cf == 1 else 0}
+    lut.update(memory_luts("t_", tw, cf, p["T_STYLE"], rom=True))
+    ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"]}
+    ff.update(memory_ffs("t_", tw, cf, p["T_STYLE"], rom=True))
+    return CostTerms(lut, ff, ((tw, cf, p["T_STYLE"]),))
+
+
+@cost_terms("qnngen_gap")
+def gap_terms(p: dict) -> CostTerms:
+    cf = p["C"] // p["SIMD"]
+    wo, wi = p["SIMD"] * p["OUT_BITS"], p["SIMD"] * p["IN_BITS"]
+    ctrl = counter_bits(cf) + counter_bits(p["IFM_H"] * p["IFM_W"])
+    lut = {"one": 1, "ctrl": ctrl, "sum": wo}
+    lut.update(memory_luts("buf_", wo, cf, p["MEM_STYLE"], rom=False))
+    ff = {"one": 1, "ctrl": ctrl, "sum": wo, "x": wi}
+    ff.update(memory_ffs("buf_", wo, cf, p["MEM_STYLE"], rom=False))
+    return CostTerms(lut, ff, ((wo, cf, p["MEM_STYLE"]),))
+
+
+def _bit_span(bits: int, signed: int, mul: int, out_bits: int) -> set[int]:
+    """Output bit positions an operand reaches after a shift by log2(mul) (a sign extends)."""
+    lo = mul.bit_length() - 1
+    return set(range(lo, out_bits if signed else min(lo + bits, out_bits)))
+
+
+@cost_terms("qnngen_add")
+def add_terms(p: dict) -> CostTerms:
+    """Bits where both shifted operands are live need a LUT beside the carry chain; the rest
+    of the sum is wiring (powers-of-two multipliers are shifts)."""
+    a = _bit_span(p["A_BITS"], p["A_SIGNED"], p["A_MUL"], p["OUT_BITS"])
+    b = _bit_span(p["B_BITS"], p["B_SIGNED"], p["B_MUL"], p["OUT_BITS"])
+    live = p["OUT_BITS"] - min(a | b, default=p["OUT_BITS"])  # low bits of two shifts are 0
+    return CostTerms({"one": 1, "overlap": p["PE"] * len(a & b)}, {"one": 1, "sum": p["PE"] * live})
+
+
+@cost_terms("qnngen_concat")
+def concat_terms(p: dict) -> CostTerms:
+    data = p["PE"] * p["BITS"]
+    ctrl = clog2(p["C0"] // p["PE"] + p["C1"] // p["PE"])
+    return CostTerms({"one": 1, "data": data, "ctrl": ctrl}, {"one": 1, "data": data, "ctrl": ctrl})
+
+
+@cost_terms("qnngen_labelselect")
+def labelselect_terms(p: dict) -> CostTerms:
+    k, pe, bits, ob = p["K"], p["PE"], p["BITS"], p["OUT_BITS"]
+    c = k + pe
+    lut = {"one": 1, "cmp": c * k * bits, "sel": c * k * (bits + ob), "ctrl": ob + clog2(k + 1)}
+    ff = {"one": 1, "list": k * (bits + ob + 1), "ctrl": ob + clog2(k + 1)}
+    return CostTerms(lut, ff)

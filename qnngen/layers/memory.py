@@ -1,24 +1,15 @@
-"""How the vendor tools map a memory of a given shape: registers, LUTRAM, BRAM18 or URAM."""
+"""Where a memory of a given shape goes (block RAM, LUT-RAM or logic) and how many BRAM18s."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
-from .base import Resources
 
 #: BRAM18 aspect ratios (depth, width) of Xilinx 7-series / UltraScale block RAM
 BRAM18_SHAPES = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36))
-LUTRAM_MAX_BITS = 4096
-LUTRAM_MAX_DEPTH = 128
-
-
-@dataclass(frozen=True)
-class MemoryMapping:
-    """Where a width x depth memory goes and what it costs."""
-
-    style: str  # "registers", "lutram" or "bram"
-    resources: Resources
+#: deepest memory kept out of block RAM whatever its width (one LUT6 or LUT-RAM per bit)
+SHALLOW_DEPTH = 64
+#: LUT6s a memory must save per BRAM18 it takes before it goes to block RAM
+LUTS_PER_BRAM18 = 32
 
 
 def bram18_count(width: int, depth: int) -> int:
@@ -26,29 +17,17 @@ def bram18_count(width: int, depth: int) -> int:
     return min(math.ceil(width / w) * math.ceil(depth / d) for d, w in BRAM18_SHAPES)
 
 
-def map_memory(width: int, depth: int) -> MemoryMapping:
-    """Map a memory as Vivado's default inference would: tiny ones in registers, shallow or
-    small ones in LUTRAM (64 deep per LUT), the rest in BRAM18."""
-    if width <= 0 or depth <= 0:
-        return MemoryMapping("registers", Resources())
-    if depth <= 2:
-        return MemoryMapping("registers", Resources(lut=0, ff=width * depth))
-    if depth <= LUTRAM_MAX_DEPTH and (width * depth <= LUTRAM_MAX_BITS or depth <= 32):
-        return MemoryMapping("lutram", Resources(lut=width * math.ceil(depth / 64), ff=width))
-    return MemoryMapping("bram", Resources(bram18=bram18_count(width, depth), ff=width))
-
-
 def memory_style(width: int, depth: int, rom: bool) -> str:
     """The STYLE qnngen_rom / qnngen_ram get for a width x depth memory.
 
-    Up to 2 words: "logic". Otherwise block RAM when the LUT6s a distributed memory would take
-    (width * ceil(depth / 64)) exceed 32 per BRAM18 it would take instead, else "logic" for a
-    ROM (LUTs) and "distributed" for a RAM (LUTRAM).
+    Up to 2 words: "logic". Deeper than SHALLOW_DEPTH words, block RAM when the LUT6s a
+    distributed memory would take (width * ceil(depth / 64)) exceed LUTS_PER_BRAM18 per BRAM18
+    it would take instead. Otherwise "logic" for a ROM (LUTs) and "distributed" for a RAM.
     """
     if depth <= 2:
         return "logic"
     luts = width * math.ceil(depth / 64)
-    if luts > 32 * bram18_count(width, depth):
+    if depth > SHALLOW_DEPTH and luts > LUTS_PER_BRAM18 * bram18_count(width, depth):
         return "block"
     return "logic" if rom else "distributed"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -10,13 +9,13 @@ import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
-from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .memory import map_memory, styles_of
+from .base import Cycles, Fold, HwLayer, divisors, require
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms
+from .memory import styles_of
 
 #: cycles from issuing a step to its output beat being valid (issue, S1, S2, S3)
 PIPELINE_DEPTH = 3
 #: a LUT-based product is cheaper than a DSP below this many product bits
-DSP_MIN_PRODUCT_BITS = 36
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +40,7 @@ class MVTU(HwLayer):
     n_vectors: int = 1
     simd_divides: int = 0
     kind = "MVTU"
+    rtl_module = "qnngen_mvtu"
 
     @property
     def mh(self) -> int:
@@ -120,24 +120,6 @@ class MVTU(HwLayer):
         """qnngen_rom / qnngen_ram STYLE of each memory in memories(fold)."""
         return styles_of(self.memories(fold), roms=("weights", "thresholds"))
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        acc = self.acc_dtype.bitwidth()
-        lanes = fold.pe * fold.simd
-        xb, wb = self.in_dtype.bitwidth(), self.w_dtype.bitwidth()
-        if self.binary:
-            compute = Resources(lut=lanes * 1.2 + fold.pe * acc)
-        elif xb * wb >= DSP_MIN_PRODUCT_BITS:
-            compute = Resources(lut=fold.pe * (fold.simd - 1) * acc, dsp=lanes)
-        else:
-            compute = Resources(lut=lanes * (xb * wb + acc * 0.5) + fold.pe * acc)
-        thres = Resources(lut=fold.pe * self.n_thres * math.ceil(acc / 2) + fold.pe * self.out_dtype.bitwidth())
-        regs = Resources(lut=40, ff=fold.pe * (acc + self.out_dtype.bitwidth()) + self.in_width(fold) + 40)
-        total = compute + thres + regs
-        for width, depth in self.memories(fold).values():
-            total = total + map_memory(width, depth).resources
-        return total
-
-    # reference
     def accumulate(self, x: np.ndarray) -> np.ndarray:
         """Exact int64 dot products, (N, n_vectors*MW) -> (N*n_vectors, MH)."""
         return np.asarray(x, dtype=np.int64).reshape(-1, self.mw) @ self.weights.astype(np.int64).T
@@ -160,11 +142,14 @@ class MVTU(HwLayer):
             return w, None
         return w, self.thresholds.reshape(nf, fold.pe * self.n_thres)
 
-    def rtl(self, fold: Fold) -> RtlInstance:
+    def memory_files(self, fold: Fold) -> dict[str, str]:
         w, t = self._memory_words(fold)
         files = {f"{self.name}_w.mem": hex_memory(w, self.w_dtype.bitwidth())}
         if t is not None:
             files[f"{self.name}_t.mem"] = hex_memory(t, self.acc_dtype.bitwidth())
+        return files
+
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         params = {
             "MW": self.mw, "MH": self.mh, "PE": fold.pe, "SIMD": fold.simd,
             "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
@@ -173,9 +158,43 @@ class MVTU(HwLayer):
             "W_BIPOLAR": int(self.w_dtype == BIPOLAR),
             "ACC_BITS": self.acc_dtype.bitwidth(), "N_THRES": self.n_thres,
             "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
-            "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if t is not None else "",
+            "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if self.n_thres else "",
         }
         style_params = {"weights": "W_STYLE", "thresholds": "T_STYLE", "input_buffer": "BUF_STYLE"}
         for mem, style in self.memory_styles(fold).items():
             params[style_params[mem]] = style
-        return RtlInstance("qnngen_mvtu", params, files)
+        return params
+
+
+@cost_terms("qnngen_mvtu")
+def mvtu_terms(p: dict) -> CostTerms:
+    pe, simd = p["PE"], p["SIMD"]
+    nf, sf = p["MH"] // pe, p["MW"] // simd
+    acc, nt = p["ACC_BITS"], p["N_THRES"]
+    in_w, ww, tw = simd * p["IN_BITS"], pe * simd * p["W_BITS"], pe * nt * acc
+    ctrl = counter_bits(nf) + counter_bits(sf) + counter_bits(nf * sf)
+    ops, dsp, pw = product_terms(p, pe * simd)
+    const_w = nf * sf == 1
+    lut = {
+        "one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc,
+        "tree": pe * (simd - 1) * (pw + clog2(simd) / 2) if p["IN_BIPOLAR"] + p["W_BIPOLAR"] < 2 else 0,
+        "popcount": pe * simd if p["IN_BIPOLAR"] and p["W_BIPOLAR"] else 0,
+        "cmp": 0 if nf == 1 else pe * nt * acc, "cmp_const": pe * nt * acc if nf == 1 else 0,
+        "count": pe * nt * clog2(nt + 1),
+    }
+    lut.update({(k + "_const" if const_w else k): v for k, v in ops.items()})
+    lut.update(memory_luts("w_", ww, nf * sf, p["W_STYLE"], rom=True))
+    if nt:
+        lut.update(memory_luts("t_", tw, nf, p["T_STYLE"], rom=True))
+    mems = [(ww, nf * sf, p["W_STYLE"])]
+    ff = {"one": 1, "ctrl": ctrl, "acc": pe * acc, "out": pe * p["OUT_BITS"],
+          "x": in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw}
+    ff.update(memory_ffs("w_", ww, nf * sf, p["W_STYLE"], rom=True))
+    if nt:
+        ff.update(memory_ffs("t_", tw, nf, p["T_STYLE"], rom=True))
+        mems.append((tw, nf, p["T_STYLE"]))
+    if nf > 1:
+        lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"], rom=False))
+        ff.update(memory_ffs("buf_", in_w, sf, p["BUF_STYLE"], rom=False))
+        mems.append((in_w, sf, p["BUF_STYLE"]))
+    return CostTerms(lut, ff, tuple(mems), dsp)

@@ -8,8 +8,9 @@ from typing import Iterator
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .memory import map_memory, styles_of
+from .base import Cycles, Fold, HwLayer, divisors, require
+from .cost import CostTerms, cost_terms, counter_bits, memory_ffs, memory_luts
+from .memory import styles_of
 from .pool_timing import maxpool_interval, maxpool_out_times
 
 
@@ -24,6 +25,7 @@ class MaxPoolLayer(HwLayer):
     in_w: int
     k: int
     kind = "MaxPool"
+    rtl_module = "qnngen_maxpool"
 
     @property
     def out_h(self) -> int:
@@ -74,21 +76,29 @@ class MaxPoolLayer(HwLayer):
         """qnngen_ram STYLE of each memory in memories(fold)."""
         return styles_of(self.memories(fold), roms=())
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        width = self.in_width(fold)
-        rows = map_memory(width, self.out_w * self.channels // fold.pe).resources
-        return rows + Resources(lut=2 * width + 40, ff=2 * width + 40)
-
     def execute(self, x: np.ndarray) -> np.ndarray:
         n, k = len(x), self.k
         img = np.asarray(x).reshape(n, self.in_h, self.in_w, self.channels)
         img = img[:, : self.out_h * k, : self.out_w * k]
         return img.reshape(n, self.out_h, k, self.out_w, k, self.channels).max(axis=(2, 4)).reshape(n, -1)
 
-    def rtl(self, fold: Fold) -> RtlInstance:
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         signed = int(self.dtype.signed() and self.dtype != BIPOLAR)
-        return RtlInstance("qnngen_maxpool", {
+        return {
             "C": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w, "K": self.k, "STRIDE": self.k,
             "SIMD": fold.pe, "BITS": self.dtype.bitwidth(), "SIGNED": signed,
             "MEM_STYLE": self.memory_styles(fold)["accumulators"],
-        })
+        }
+
+
+@cost_terms("qnngen_maxpool")
+def maxpool_terms(p: dict) -> CostTerms:
+    cf = p["C"] // p["SIMD"]
+    wb = p["SIMD"] * p["BITS"]
+    depth = p["IFM_W"] // p["K"] * cf
+    ctrl = counter_bits(depth) + counter_bits(cf) + counter_bits(p["K"]) * 2 + counter_bits(p["IFM_W"]) + counter_bits(p["IFM_H"])
+    lut = {"one": 1, "ctrl": ctrl, "max": wb}
+    lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    ff = {"one": 1, "ctrl": ctrl, "data": wb}
+    ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .base import Cycles, Fold, HwLayer, Resources, RtlInstance
-from .memory import map_memory
+from .base import Cycles, Fold, HwLayer
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_luts
 
 #: cycles from a beat entering qnngen_dup to it being offered on both outputs (rtl header)
 DUP_LATENCY = 1
@@ -25,6 +25,7 @@ class DWC(HwLayer):
     out_bits: int
     frame_bits: int
     kind = "DWC"
+    rtl_module = "qnngen_dwc"
 
     def in_width(self, fold: Fold, port: int = 0) -> int:
         return self.in_bits
@@ -48,15 +49,11 @@ class DWC(HwLayer):
         ready = in_times[last_bit // self.in_bits] + 1
         return np.maximum.accumulate(np.maximum(ready, np.arange(len(ready)) + ready[0]))
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        buf = self.in_bits + self.out_bits
-        return Resources(lut=buf + 2 * math.ceil(math.log2(buf + 1)) + 10, ff=buf + math.ceil(math.log2(buf + 1)) + 2)
-
     def execute(self, x: np.ndarray) -> np.ndarray:
         return x
 
-    def rtl(self, fold: Fold) -> RtlInstance:
-        return RtlInstance("qnngen_dwc", {"IN_WIDTH": self.in_bits, "OUT_WIDTH": self.out_bits})
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        return {"IN_WIDTH": self.in_bits, "OUT_WIDTH": self.out_bits}
 
 
 @dataclass(frozen=True)
@@ -68,6 +65,7 @@ class FIFO(HwLayer):
     depth: int
     frame_beats: int
     kind = "FIFO"
+    rtl_module = "qnngen_fifo"
 
     def in_width(self, fold: Fold, port: int = 0) -> int:
         return self.width
@@ -91,19 +89,12 @@ class FIFO(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return in_times + self.read_latency
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        ctrl = 2 * math.ceil(math.log2(self.depth + 1))
-        return map_memory(self.width, self.depth).resources + Resources(lut=ctrl + 4, ff=ctrl + 2)
-
-    @property
-    def memory_style(self) -> str:
-        return map_memory(self.width, self.depth).style
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         return x
 
-    def rtl(self, fold: Fold) -> RtlInstance:
-        return RtlInstance("qnngen_fifo", {"WIDTH": self.width, "DEPTH": self.depth})
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        return {"WIDTH": self.width, "DEPTH": self.depth}
 
 
 @dataclass(frozen=True)
@@ -115,6 +106,7 @@ class Dup(HwLayer):
     width: int = 0
     beats: int = 0
     kind = "Dup"
+    rtl_module = "qnngen_dup"
     foldable = False
     out_ports = ("m0_axis", "m1_axis")
 
@@ -144,11 +136,44 @@ class Dup(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return in_times + DUP_LATENCY
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        return Resources(lut=self.width // 2 + 8, ff=2 * self.width + 4)
-
     def execute(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x, x
 
-    def rtl(self, fold: Fold) -> RtlInstance:
-        return RtlInstance("qnngen_dup", {"WIDTH": self.width})
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        return {"WIDTH": self.width}
+
+
+@cost_terms("qnngen_dwc")
+def dwc_terms(p: dict) -> CostTerms:
+    g = math.gcd(p["IN_WIDTH"], p["OUT_WIDTH"])
+    in_g, out_g = p["IN_WIDTH"] // g, p["OUT_WIDTH"] // g
+    buf_g = in_g + out_g - 1
+    buf, cw = buf_g * g, clog2(buf_g + 1)
+    if p["IN_WIDTH"] >= p["OUT_WIDTH"]:
+        # each buffer bit keeps, shifts, or loads the input at one of OUT_G offsets
+        lut = {"one": 1, "ctrl": cw, "down_buf": buf, "down_loads": out_g * p["IN_WIDTH"],
+               "down_shift": buf * (in_g > 1)}
+    else:
+        # the buffer shifts beats in; the output picks one of IN_G alignments
+        lut = {"one": 1, "ctrl": cw, "up_out": p["OUT_WIDTH"] * (in_g - 1)}
+    return CostTerms(lut, {"one": 1, "ctrl": cw, "buf": buf})
+
+
+@cost_terms("qnngen_fifo")
+def fifo_terms(p: dict) -> CostTerms:
+    width, depth = p["WIDTH"], p["DEPTH"]
+    block = depth >= 65
+    style = "block" if block else "distributed"
+    # count and two pointers; the block variant adds a RAM count and a two-entry output skid
+    ctrl = clog2(depth + 1) * (2 if block else 1) + counter_bits(depth) * 2
+    kind = "block_" if block else "dist_"
+    lut = {"one": 1, kind + "ctrl": ctrl, "skid": width if block else 0}
+    ff = {"one": 1, kind + "ctrl": ctrl, "skid": 2 * width if block else 0}
+    if not block:
+        lut.update(memory_luts("buf_", width, depth, style, rom=False))
+    return CostTerms(lut, ff, ((width, depth, style),))
+
+
+@cost_terms("qnngen_dup")
+def dup_terms(p: dict) -> CostTerms:
+    return CostTerms({"one": 1, "data": p["WIDTH"]}, {"one": 1, "data": p["WIDTH"]})

@@ -8,8 +8,9 @@ import numpy as np
 
 from ..ir import DataType
 from ..ir.spatial_ops import im2col
-from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, require
-from .memory import map_memory, styles_of
+from .base import Cycles, Fold, HwLayer, require
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts
+from .memory import styles_of
 from .swu_timing import SwuParams, swu_interval, swu_out_times
 
 
@@ -32,6 +33,7 @@ class SWU(HwLayer):
     feeds: str
     depthwise: bool = False
     kind = "SWU"
+    rtl_module = "qnngen_swu"
     foldable = False
 
     @property
@@ -91,20 +93,33 @@ class SWU(HwLayer):
         """qnngen_ram STYLE of each memory in memories(fold)."""
         return styles_of(self.memories(fold), roms=())
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        width, depth = self.memories(fold)["line_buffer"]
-        return map_memory(width, depth).resources + Resources(lut=width + 120, ff=width + 100)
-
     def execute(self, x: np.ndarray) -> np.ndarray:
         img = np.asarray(x).reshape(len(x), self.in_h, self.in_w, self.channels).transpose(0, 3, 1, 2)
         cols = im2col(img, self.kernel, self.stride, self.pads, self.pad_value)
         return np.ascontiguousarray(cols).reshape(len(x), -1)
 
-    def rtl(self, fold: Fold) -> RtlInstance:
-        return RtlInstance("qnngen_swu", {
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
+        return {
             "IFM_CH": self.channels, "IFM_H": self.in_h, "IFM_W": self.in_w,
             "K_H": self.kernel[0], "K_W": self.kernel[1], "STRIDE_H": self.stride[0], "STRIDE_W": self.stride[1],
             "PAD_TOP": self.pads[0], "PAD_BOTTOM": self.pads[2], "PAD_LEFT": self.pads[1], "PAD_RIGHT": self.pads[3],
             "PAD_VALUE": self.pad_value, "SIMD": fold.simd, "BITS": self.dtype.bitwidth(),
             "DEPTHWISE": int(self.depthwise), "MEM_STYLE": self.memory_styles(fold)["line_buffer"],
-        })
+        }
+
+
+@cost_terms("qnngen_swu")
+def swu_terms(p: dict) -> CostTerms:
+    cf = p["IFM_CH"] // p["SIMD"]
+    wb = p["SIMD"] * p["BITS"]
+    nr = p["K_H"] + p["STRIDE_H"]
+    depth = nr * p["IFM_W"] * cf
+    ph = p["IFM_H"] + p["PAD_TOP"] + p["PAD_BOTTOM"]
+    pw = p["IFM_W"] + p["PAD_LEFT"] + p["PAD_RIGHT"]
+    ctrl = (counter_bits(depth) * 2 + counter_bits(p["IFM_W"] * cf) + counter_bits(cf) + counter_bits(p["K_H"]) + counter_bits(p["K_W"])
+            + clog2(ph + 4) * 2 + clog2(pw + 4) * 2 + clog2(nr) * 3)
+    lut = {"one": 1, "ctrl": ctrl, "data": wb}
+    lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    ff = {"one": 1, "ctrl": ctrl, "data": wb}
+    ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -10,9 +9,9 @@ import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
-from .base import Cycles, Fold, HwLayer, Resources, RtlInstance, divisors, require
-from .memory import map_memory, styles_of
-from .mvtu import DSP_MIN_PRODUCT_BITS
+from .base import Cycles, Fold, HwLayer, divisors, require
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms
+from .memory import styles_of
 from .vvu_timing import vvu_out_times
 
 
@@ -34,6 +33,7 @@ class VVU(HwLayer):
     thresholds: np.ndarray | None = field(default=None, repr=False)
     out_bias: int = 0
     kind = "VVU"
+    rtl_module = "qnngen_vvu"
 
     @property
     def channels(self) -> int:
@@ -76,16 +76,6 @@ class VVU(HwLayer):
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return vvu_out_times(self.channels, self.k2, fold.pe, np.asarray(in_times))
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        acc, xb, wb = self.acc_dtype.bitwidth(), self.in_dtype.bitwidth(), self.w_dtype.bitwidth()
-        dsp = fold.pe if xb * wb >= DSP_MIN_PRODUCT_BITS else 0
-        lut = fold.pe * (acc + self.n_thres * math.ceil(acc / 2)) + (0 if dsp else fold.pe * xb * wb) + 40
-        total = Resources(lut=lut, ff=fold.pe * (acc + self.out_dtype.bitwidth()) + 40, dsp=dsp)
-        total = total + map_memory(fold.pe * wb, self.channels // fold.pe * self.k2).resources
-        if self.n_thres:
-            total = total + map_memory(fold.pe * self.n_thres * acc, self.channels // fold.pe).resources
-        return total
-
     def memories(self, fold: Fold) -> dict[str, tuple[int, int]]:
         """(width, depth) of each memory: weights and thresholds."""
         groups = self.channels // fold.pe
@@ -106,7 +96,7 @@ class VVU(HwLayer):
             acc = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
         return acc.reshape(len(x), -1)
 
-    def rtl(self, fold: Fold) -> RtlInstance:
+    def memory_files(self, fold: Fold) -> dict[str, str]:
         groups = self.channels // fold.pe
         w = self.weights.reshape(groups, fold.pe, self.k2).transpose(0, 2, 1).reshape(groups * self.k2, fold.pe)
         if self.w_dtype == BIPOLAR:
@@ -115,6 +105,9 @@ class VVU(HwLayer):
         if self.thresholds is not None:
             files[f"{self.name}_t.mem"] = hex_memory(self.thresholds.reshape(groups, fold.pe * self.n_thres),
                                                      self.acc_dtype.bitwidth())
+        return files
+
+    def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         params = {
             "C": self.channels, "K2": self.k2, "PE": fold.pe,
             "IN_BITS": self.in_dtype.bitwidth(), "IN_SIGNED": int(self.in_dtype.signed()),
@@ -128,4 +121,26 @@ class VVU(HwLayer):
         style_params = {"weights": "W_STYLE", "thresholds": "T_STYLE"}
         for mem, style in self.memory_styles(fold).items():
             params[style_params[mem]] = style
-        return RtlInstance("qnngen_vvu", params, files)
+        return params
+
+
+@cost_terms("qnngen_vvu")
+def vvu_terms(p: dict) -> CostTerms:
+    pe, cf, k2 = p["PE"], p["C"] // p["PE"], p["K2"]
+    acc, nt = p["ACC_BITS"], p["N_THRES"]
+    ww, tw = pe * p["W_BITS"], pe * nt * acc
+    ctrl = counter_bits(cf) + counter_bits(k2) + counter_bits(cf * k2)
+    ops, dsp, pw = product_terms(p, pe)
+    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc,
+           "cmp": 0 if cf == 1 else pe * nt * acc, "cmp_const": pe * nt * acc if cf == 1 else 0,
+           "count": pe * nt * clog2(nt + 1), **ops}
+    lut.update(memory_luts("w_", ww, cf * k2, p["W_STYLE"], rom=True))
+    ff = {"one": 1, "ctrl": ctrl, "acc": pe * acc, "out": pe * p["OUT_BITS"],
+          "x": pe * p["IN_BITS"], "dsp_lanes": dsp * pw}
+    ff.update(memory_ffs("w_", ww, cf * k2, p["W_STYLE"], rom=True))
+    mems = [(ww, cf * k2, p["W_STYLE"])]
+    if nt:
+        lut.update(memory_luts("t_", tw, cf, p["T_STYLE"], rom=True))
+        ff.update(memory_ffs("t_", tw, cf, p["T_STYLE"], rom=True))
+        mems.append((tw, cf, p["T_STYLE"]))
+    return CostTerms(lut, ff, tuple(mems), dsp)

@@ -27,7 +27,7 @@ from qnngen.fold import (
     report_json,
 )
 from qnngen.layers.base import Fold, Resources
-from qnngen.layers.memory import bram18_count, map_memory
+from qnngen.layers.memory import bram18_count
 from qnngen.lower import HwGraph
 
 FOLDING = {"mvtu_0": Fold(4, 16), "mvtu_1": Fold(8, 8), "mvtu_2": Fold(2, 4), "mvtu_3": Fold(5, 2)}
@@ -60,15 +60,17 @@ def test_interval_is_slowest_stage(load_hw, model: str) -> None:
 
 
 def test_memory_styles(tfc_w1a1: HwGraph) -> None:
+    """A stage reports the style the RTL gets for its largest memory."""
     design = assemble(tfc_w1a1, FOLDING)
     est = estimate(design, load_board("zcu104"), 200)
     for stage, s in zip(design.stages, est.stages):
         if s.kind == "MVTU":
-            assert s.memory_style == map_memory(*stage.layer.memories(stage.fold)["weights"]).style
+            assert s.memory_style == stage.layer.memory_styles(stage.fold)["weights"]
+            assert s.memory_style == stage.layer.rtl_params(stage.fold)["W_STYLE"]
         elif s.kind == "FIFO":
-            assert s.memory_style == stage.layer.memory_style
+            assert s.memory_style == ("block" if stage.layer.depth >= 65 else "distributed")
         else:
-            assert s.memory_style == "registers"
+            assert s.memory_style == "none"
     assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO"}
 
 
@@ -170,10 +172,3 @@ def test_bram18_count_holds_the_bits(width: int, depth: int) -> None:
 def test_bram18_count_is_monotone(width: int, depth: int, more_w: int, more_d: int) -> None:
     assert bram18_count(width + more_w, depth) >= bram18_count(width, depth)
     assert bram18_count(width, depth + more_d) >= bram18_count(width, depth)
-
-
-@given(st.integers(1, 2048), st.integers(1, 40000))
-def test_map_memory_counts_bram_only_for_bram(width: int, depth: int) -> None:
-    m = map_memory(width, depth)
-    assert m.resources.bram18 == (bram18_count(width, depth) if m.style == "bram" else 0)
-    assert m.style in {"registers", "lutram", "bram"}

@@ -102,9 +102,10 @@ def test_ram_style_picks_primitives(style, tmp_path):
     (4096, 2, False, "logic"),
     (32, 64, True, "logic"),         # luts = 32*1 = 32, bram = 1: 32 > 32 fails
     (32, 64, False, "distributed"),
-    (33, 64, False, "block"),        # luts = 33 > 32*1 (512x36 holds it in one BRAM18)
-    (36, 3, True, "block"),          # luts = 36*1 = 36 > 32*1
-    (37, 3, True, "logic"),          # luts = 37, bram = 2 (37 bits need two 36-wide): 37 <= 64
+    (33, 64, False, "distributed"),  # 64 words or fewer never go to block RAM
+    (36, 3, True, "logic"),
+    (33, 65, False, "block"),        # luts = 33*2 = 66 > 32*1 (512x36 holds it in one BRAM18)
+    (37, 65, True, "logic"),         # luts = 37*2 = 74, bram = 2 (two 36-wide): 74 <= 64 fails
     (1, 2048, False, "distributed"),  # luts = 1*32 = 32, bram = 1 (16384x1)
     (1, 2049, False, "block"),       # luts = 1*33 = 33 > 32
     (32, 1024, True, "block"),       # luts = 32*16 = 512 > 32*2
@@ -121,7 +122,7 @@ def test_memory_style_arithmetic_of_a_case():
 @given(st.integers(1, 300), st.integers(1, 20000), st.integers(1, 5000), st.booleans())
 def test_deeper_never_leaves_block(width, depth, more, rom):
     """For a fixed width, a deeper memory never goes from block RAM back to LUTs. (Wider can:
-    36 x 3 is block, 37 x 3 is not, as the second BRAM18 doubles the bar.)"""
+    33 x 65 is block, 37 x 65 is not, as the second BRAM18 doubles the bar.)"""
     if memory_style(width, depth, rom) == "block":
         assert memory_style(width, depth + more, rom) == "block"
 

@@ -1,0 +1,154 @@
+"""Calibrate the cost model against Yosys: sweep every RTL module, then fit its coefficients.
+
+    python scripts/calibrate.py sweep [--family xc7 xcup] [--modules ...] [--jobs 2]
+    python scripts/calibrate.py fit
+
+`sweep` synthesizes random legal parameterizations of each library module (drawn by
+calibration_points.py, as the compiler would emit them) with `synth_xilinx` of each device family
+and appends one CSV row per point to scripts/calibration/sweep.csv; points already there are
+skipped, so an interrupted sweep resumes. Points below --fit-points are for fitting, the rest are
+held out. `fit` fits the LUT and FF coefficients of each module and family on the fit points
+(non-negative least squares on relative error), measures the error on the held-out points, and
+writes qnngen/layers/cost_model.json, the only thing the estimator reads at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from scipy.optimize import nnls
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from calibration_points import GENERATORS, draw  # noqa: E402
+
+from qnngen.layers import cost  # noqa: E402
+from qnngen.synth.batch import synthesize_batch  # noqa: E402
+
+SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
+COLUMNS = ("family", "module", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
+#: (fit points, held-out points) per module and family
+POINTS = {"xc7": (40, 30), "xcup": (25, 15)}
+
+
+def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
+    """Every row of the sweep CSV (params and cells decoded)."""
+    if not path.is_file():
+        return []
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["index"] = int(r["index"])
+        r["params"] = json.loads(r["params"])
+        r["cells"] = json.loads(r["cells"])
+        for k in ("lut", "ff", "bram18", "uram", "dsp"):
+            r[k] = int(r[k])
+    return rows
+
+
+def _append(rows: list[dict]) -> None:
+    new = not SWEEP_CSV.is_file()
+    SWEEP_CSV.parent.mkdir(parents=True, exist_ok=True)
+    with SWEEP_CSV.open("a", newline="") as f:
+        w = csv.DictWriter(f, COLUMNS)
+        if new:
+            w.writeheader()
+        w.writerows(rows)
+
+
+def _batch_job(family: str, module: str, indices: list[int], n_fit: int) -> list[dict]:
+    insts = [draw(module, i) for i in indices]
+    results = synthesize_batch(insts, family)
+    rows = []
+    for i, inst, res in zip(indices, insts, results):
+        params = {k: v for k, v in inst.params.items() if k not in ("W_FILE", "T_FILE", "MEM_DIR")}
+        rows.append({
+            "family": family, "module": module, "index": i,
+            "split": "fit" if i < n_fit else "holdout", "params": json.dumps(params, sort_keys=True),
+            **res.resources.as_dict(), "cells": json.dumps(res.cells, sort_keys=True),
+        })
+    return rows
+
+
+def sweep(families: list[str], modules: list[str], jobs: int, batch: int) -> None:
+    done = {(r["family"], r["module"], r["index"]) for r in read_rows()}
+    todo = []
+    for family in families:
+        n_fit, n_hold = POINTS[family]
+        for module in modules:
+            left = [i for i in range(n_fit + n_hold) if (family, module, i) not in done]
+            todo += [(family, module, left[k:k + batch], n_fit) for k in range(0, len(left), batch)]
+    total = sum(len(t[2]) for t in todo)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns) as progress, ThreadPoolExecutor(jobs) as pool:
+        task = progress.add_task("synthesizing", total=total)
+        futures = {pool.submit(_batch_job, *t): t for t in todo}
+        for fut in as_completed(futures):
+            family, module, indices, _ = futures[fut]
+            try:
+                _append(fut.result())
+            except Exception as e:  # a failing batch is reported and retried on the next run
+                progress.console.print(f"[red]{family} {module} {indices}: {e}")
+            progress.update(task, advance=len(indices), description=f"{family} {module}")
+
+
+def _design(rows: list[dict], module: str, key: str) -> tuple[list[str], np.ndarray]:
+    terms = [getattr(cost.terms(module, r["params"]), key) for r in rows]
+    names = sorted({n for t in terms for n in t})
+    return names, np.array([[t.get(n, 0.0) for n in names] for t in terms], dtype=float)
+
+
+def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
+    """Non-negative coefficients minimizing the relative error of resource `key`."""
+    names, x = _design(rows, module, key)
+    y = np.array([r[key] for r in rows], dtype=float)
+    scale = 1.0 / np.maximum(y, 8.0)
+    coef, _ = nnls(x * scale[:, None], y * scale)
+    return {n: round(float(c), 6) for n, c in zip(names, coef) if c > 0}
+
+
+def fit() -> None:
+    rows = read_rows()
+    model: dict = {"families": {}}
+    console = Console()
+    for family in sorted({r["family"] for r in rows}):
+        fam = {"modules": {}}
+        for module in sorted(GENERATORS):
+            fit_rows = [r for r in rows if (r["family"], r["module"], r["split"]) == (family, module, "fit")]
+            if fit_rows:
+                fam["modules"][module] = {k: _fit_one(fit_rows, module, k) for k in ("lut", "ff")}
+        model["families"][family] = fam
+        cost.install(model)
+        held = [r for r in rows if r["family"] == family and r["split"] == "holdout"]
+        fam["error"] = cost.error_stats(held, family)
+        console.print(family, fam["error"])
+    cost.MODEL_PATH.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n")
+    console.print(f"wrote {cost.MODEL_PATH}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sweep", help="synthesize the sweep points not yet in the CSV")
+    s.add_argument("--family", nargs="+", default=list(POINTS), choices=list(POINTS))
+    s.add_argument("--modules", nargs="+", default=sorted(GENERATORS), choices=sorted(GENERATORS))
+    s.add_argument("--jobs", type=int, default=2, help="Yosys runs at once")
+    s.add_argument("--batch", type=int, default=8, help="points per Yosys run")
+    sub.add_parser("fit", help="fit the coefficients and write qnngen/layers/cost_model.json")
+    args = ap.parse_args()
+    if args.cmd == "sweep":
+        sweep(args.family, args.modules, args.jobs, args.batch)
+    else:
+        fit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Random, legal hardware layers for cost-model calibration: one generator per RTL module.
+
+Each generator draws a layer of its kind (random sizes, bit widths, weights, thresholds) and a
+random legal fold, and returns the layer's RTL instance, exactly as the compiler would emit it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+from qnngen.ir.datatypes import BIPOLAR, INT, UINT, DataType, IntType, smallest_int_type
+from qnngen.layers import (
+    DWC, FIFO, MVTU, SWU, VVU, AddStreams, Concat, Dup, GlobalPool, LabelSelect,
+    MaxPoolLayer, Thresholding,
+)
+from qnngen.layers.base import Fold, HwLayer, RtlInstance, divisors
+
+
+def _pick(rng: np.random.Generator, values) -> object:
+    values = list(values)
+    return values[int(rng.integers(len(values)))]
+
+
+def _operand(rng: np.random.Generator, allow_bipolar: bool = True) -> DataType:
+    bits = int(_pick(rng, (1, 1, 2, 2, 3, 4, 4, 6, 8)))
+    if bits == 1:
+        return BIPOLAR if allow_bipolar and rng.random() < 0.7 else UINT(1)
+    return INT(bits) if rng.random() < 0.5 else UINT(bits)
+
+
+def _values(rng: np.random.Generator, dtype: DataType, shape) -> np.ndarray:
+    if dtype == BIPOLAR:
+        return rng.choice(np.array([-1, 1]), size=shape)
+    return rng.integers(int(dtype.min()), int(dtype.max()) + 1, size=shape)
+
+
+def _thresholds(rng: np.random.Generator, lo: int, hi: int, channels: int, n: int) -> np.ndarray:
+    return np.sort(rng.integers(lo, hi + 1, size=(channels, n)), axis=1)
+
+
+def _activation(rng: np.random.Generator, acc: IntType, channels: int):
+    """(thresholds or None, out dtype, out bias) of a random activation after `acc`."""
+    if rng.random() < 0.2:
+        return None, acc, 0
+    out = _pick(rng, (BIPOLAR, UINT(2), INT(2), UINT(4), INT(4), UINT(8)))
+    n = 1 if out == BIPOLAR else int(out.max() - out.min())
+    t = _thresholds(rng, int(acc.min()), int(acc.max()), channels, n)
+    return t, out, 0 if out == BIPOLAR else int(out.min())
+
+
+def _acc(in_dtype: DataType, w_dtype: DataType, terms: int) -> IntType:
+    extremes = [a * b for a in (in_dtype.min(), in_dtype.max()) for b in (w_dtype.min(), w_dtype.max())]
+    return smallest_int_type(int(min(extremes)) * terms, int(max(extremes)) * terms)
+
+
+def _fold(rng: np.random.Generator, layer: HwLayer, max_lanes: int) -> Fold:
+    folds = [f for f in layer.fold_space() if f.pe * f.simd <= max_lanes]
+    return _pick(rng, folds)
+
+
+def mvtu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    mw = int(_pick(rng, (8, 16, 27, 32, 36, 64, 72, 128, 144, 256, 288, 576)))
+    mh = int(_pick(rng, (4, 8, 10, 16, 32, 64, 128)))
+    x = _operand(rng)
+    w = _operand(rng, allow_bipolar=x == BIPOLAR or rng.random() < 0.3)
+    acc = _acc(x, w, mw)
+    t, out, bias = _activation(rng, acc, mh)
+    layer = MVTU("p", x, w, acc, out, _values(rng, w, (mh, mw)), t, bias)
+    return layer, _fold(rng, layer, 256)
+
+
+def vvu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c = int(_pick(rng, (4, 8, 16, 32, 64, 96)))
+    k2 = int(_pick(rng, (4, 9, 25)))
+    x, w = _operand(rng, allow_bipolar=False), _operand(rng, allow_bipolar=False)
+    acc = _acc(x, w, k2)
+    t, out, bias = _activation(rng, acc, c)
+    layer = VVU("p", x, w, acc, out, _values(rng, w, (c, k2)), 1, t, bias)
+    return layer, _fold(rng, layer, 64)
+
+
+def thresh(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c = int(_pick(rng, (4, 8, 16, 32, 64, 128, 256)))
+    x = _pick(rng, (UINT(4), INT(4), INT(8), UINT(8), INT(12), INT(16)))
+    t, out, bias = _activation(rng, x, c)
+    if t is None:
+        t, out, bias = _thresholds(rng, int(x.min()), int(x.max()), c, 3), UINT(2), 0
+    layer = Thresholding("p", c, 16, in_dtype=x, out_dtype=out, thresholds=t, out_bias=bias)
+    return layer, _fold(rng, layer, 64)
+
+
+def swu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c = int(_pick(rng, (1, 3, 4, 8, 16, 32, 64, 128)))
+    size = int(_pick(rng, (4, 6, 8, 12, 16, 28, 32)))
+    k = int(_pick(rng, (1, 2, 3, 3, 5)))
+    k = min(k, size)
+    stride = int(_pick(rng, (1, 1, 2)))
+    pad = int(_pick(rng, (0, 0, k // 2)))
+    dtype = _pick(rng, (BIPOLAR, UINT(2), UINT(4), INT(8)))
+    dw = rng.random() < 0.25
+    layer = SWU("p", dtype, c, size, size, (k, k), (stride, stride), (pad, pad, pad, pad), 0, "q", dw)
+    simd = int(_pick(rng, [d for d in divisors(c) if d <= 32]))
+    return layer, Fold(simd if dw else 1, 1 if dw else simd)
+
+
+def maxpool(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c = int(_pick(rng, (4, 8, 16, 32, 64, 128, 256)))
+    size = int(_pick(rng, (4, 8, 16, 32)))
+    dtype = _pick(rng, (BIPOLAR, UINT(2), UINT(4), INT(4), INT(8)))
+    layer = MaxPoolLayer("p", dtype, c, size, size, int(_pick(rng, (2, 2, 3, 4))))
+    return layer, _fold(rng, layer, 64)
+
+
+def gap(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c = int(_pick(rng, (4, 8, 16, 32, 64, 128, 256)))
+    size = int(_pick(rng, (2, 4, 7, 8, 16)))
+    x = _pick(rng, (UINT(2), UINT(4), INT(4), INT(8)))
+    out = smallest_int_type(int(x.min()) * size * size, int(x.max()) * size * size)
+    layer = GlobalPool("p", c, size * size, size, size, in_dtype=x, out_dtype=out)
+    return layer, _fold(rng, layer, 64)
+
+
+def add(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c = int(_pick(rng, (4, 8, 16, 32, 64, 128)))
+    a, b = _pick(rng, (UINT(2), UINT(4), INT(4), INT(8))), _pick(rng, (UINT(2), UINT(4), INT(4), INT(8)))
+    am, bm = int(_pick(rng, (1, 1, 2, 4))), int(_pick(rng, (1, 1, 2)))
+    out = smallest_int_type(
+        min(am * int(a.min()) + bm * int(b.min()), 0), am * int(a.max()) + bm * int(b.max())
+    )
+    layer = AddStreams("p", c, 16, a_dtype=a, b_dtype=b, out_dtype=out, a_mul=am, b_mul=bm)
+    return layer, _fold(rng, layer, 64)
+
+
+def concat(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    c0, c1 = int(_pick(rng, (4, 8, 16, 32, 64))), int(_pick(rng, (4, 8, 16, 32, 64)))
+    layer = Concat("p", c0 + c1, 16, c0=c0, dtype=_pick(rng, (BIPOLAR, UINT(2), UINT(4), INT(8))))
+    return layer, _fold(rng, layer, 64)
+
+
+def labelselect(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    n = int(_pick(rng, (10, 16, 32, 100, 128, 1000)))
+    x = _pick(rng, (UINT(4), INT(8), INT(12), INT(16)))
+    k = int(_pick(rng, (1, 1, 1, 3, 5)))
+    layer = LabelSelect("p", n, 1, k=k, in_dtype=x, out_dtype=UINT(max(1, math.ceil(math.log2(n)))))
+    return layer, _fold(rng, layer, 32)
+
+
+def dwc(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    base = int(_pick(rng, (1, 2, 3, 4, 8)))
+    a, b = int(_pick(rng, (1, 2, 3, 4, 6, 8, 16, 32))), int(_pick(rng, (1, 2, 3, 4, 8, 16, 32)))
+    frame = base * a * b * int(_pick(rng, (1, 2, 4)))
+    return DWC("p", base * a, base * b, frame), Fold()
+
+
+def fifo(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    width = int(_pick(rng, (1, 2, 4, 8, 16, 18, 32, 36, 64, 72, 128, 256)))
+    depth = int(_pick(rng, (2, 4, 8, 16, 32, 33, 64, 65, 128, 256, 512, 1024, 2048, 4096)))
+    return FIFO("p", width, depth, depth), Fold()
+
+
+def dup(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    width = int(_pick(rng, (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)))
+    return Dup("p", "t", width, 16), Fold()
+
+
+#: RTL module -> generator of (layer, fold) drawing from its parameter space
+GENERATORS: dict[str, Callable[[np.random.Generator], tuple[HwLayer, Fold]]] = {
+    "qnngen_mvtu": mvtu, "qnngen_vvu": vvu, "qnngen_thresh": thresh, "qnngen_swu": swu,
+    "qnngen_maxpool": maxpool, "qnngen_gap": gap, "qnngen_add": add, "qnngen_concat": concat,
+    "qnngen_labelselect": labelselect, "qnngen_dwc": dwc, "qnngen_fifo": fifo, "qnngen_dup": dup,
+}
+
+
+def draw(module: str, index: int, seed: int = 0) -> RtlInstance:
+    """Point `index` of `module`'s sweep: the same (module, index, seed) always gives the same."""
+    rng = np.random.default_rng([seed, index, sum(module.encode())])
+    layer, fold = GENERATORS[module](rng)
+    layer.check(fold)
+    return layer.rtl(fold)
