@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat, kSolutionStatusFeasible
+
 # the core class: highspy.Highs logs its banner on stdout when constructed, before output_flag
 # can be cleared (ERGO-Code/HiGHS#2749); the core class logs nothing and needs no callbacks
 from highspy._core import _Highs
@@ -81,7 +82,7 @@ def _rows(
     g: Groups, limits: np.ndarray, with_t: bool, exclude: list[np.ndarray]
 ) -> tuple[list[_Row], list[float], list[float]]:
     """Constraint rows as (column, coefficient) lists with their lower and upper bounds."""
-    n, inf = len(g.cost), np.inf
+    inf = np.inf
     rows, lower, upper = [], [], []
     for k in range(g.n_groups):
         rows.append([(int(i), 1.0) for i in np.flatnonzero(g.group == k)])
@@ -103,7 +104,10 @@ def _rows(
             upper.append(float(limits[r]))
     if with_t:
         for k in range(g.n_groups):
-            rows.append([(int(i), float(g.interval[i])) for i in np.flatnonzero(g.group == k)] + [(g.n_columns, -1.0)])
+            rows.append(
+                [(int(i), float(g.interval[i])) for i in np.flatnonzero(g.group == k)]
+                + [(g.n_columns, -1.0)]
+            )
             lower.append(-inf)
             upper.append(0.0)
     for cut in exclude:

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -92,12 +93,19 @@ def _option_table(hw: HwGraph, board: Board, owned: dict[str, list[HwLayer]]) ->
             for stage in owned[layer.name]:
                 sf = stage.implied_fold({layer.name: f})
                 if (stage.name, sf) not in implied:
-                    implied[stage.name, sf] = (stage.cycles(sf).interval, _vec(stage.resources(sf, board.family)))
+                    implied[stage.name, sf] = (
+                        stage.cycles(sf).interval,
+                        _vec(stage.resources(sf, board.family)),
+                    )
                 cycles, used = implied[stage.name, sf]
                 interval[j], res[j] = max(interval[j], cycles), res[j] + used
         cost = res @ weight
         keep = np.lexsort(([f.pe for f in folds], [f.pe * f.simd for f in folds], cost))
-        table.append(_Options(layer.name, tuple(folds[k] for k in keep), interval[keep], res[keep], cost[keep]))
+        table.append(
+            _Options(
+                layer.name, tuple(folds[k] for k in keep), interval[keep], res[keep], cost[keep]
+            )
+        )
     return table
 
 
@@ -126,71 +134,96 @@ class _Edge:
         return self.resources[int(np.flatnonzero((self.combos == at).all(axis=1))[0])]
 
 
+_View = tuple[tuple[str, ...], Callable[[dict[str, Fold]], tuple]]
+
+
 def _edge(
-    owners: list[str], views: list[tuple[tuple[str, ...], Callable]], plumbing: Callable,
-    table: dict[str, tuple[int, _Options]], family: str,
+    owners: list[str],
+    views: list[_View],
+    plumbing: Callable[[dict[str, Fold]], list[HwLayer]],
+    table: dict[str, tuple[int, _Options]],
+    family: str,
 ) -> _Edge:
-    """The _Edge whose plumbing(folding) depends on `owners`' folds only through `views`
-    (owners, function of the folding): folds of an owner that all views see alike share a class."""
+    """The _Edge whose plumbing(folding) depends on the `owners`' folds only through `views`
+    (the owners a view depends on, and the view as a function of their folds): the folds of an
+    owner that every view sees alike make one class, priced once."""
     reps, classes = [], []
     for o in owners:
+        seen = [view for own, view in views if own == (o,)]
         # a view of several owners tells their folds apart only all together
-        seen = [v for own, v in views if own == (o,)]
         mixed = any(o in own and len(own) > 1 for own, _ in views)
-        key = [tuple(v({o: f}) for v in seen) + ((f,) if mixed else ()) for f in table[o][1].folds]
+        folds = table[o][1].folds
+        key = [tuple(view({o: f}) for view in seen) + ((f,) if mixed else ()) for f in folds]
         ids = {k: c for c, k in enumerate(dict.fromkeys(key))}
         classes.append(np.array([ids[k] for k in key]))
-        reps.append([table[o][1].folds[key.index(k)] for k in ids])
+        reps.append([folds[key.index(k)] for k in ids])
     combos = np.array(list(itertools.product(*(range(len(r)) for r in reps))), dtype=np.int64)
     combos = combos.reshape(len(combos), len(owners))
-    res = np.array([_vec(sum((st.resources(Fold(), family) for st in plumbing(
-        {o: r[c] for o, r, c in zip(owners, reps, combo)})), Resources())) for combo in combos])
-    return _Edge(tuple(table[o][0] for o in owners), tuple(classes), combos, res.reshape(len(combos), -1))
+    res = np.zeros((len(combos), len(Resources.KEYS)))
+    for m, combo in enumerate(combos):
+        stages = plumbing({o: r[c] for o, r, c in zip(owners, reps, combo)})
+        res[m] = _vec(sum((st.resources(Fold(), family) for st in stages), Resources()))
+    return _Edge(tuple(table[o][0] for o in owners), tuple(classes), combos, res)
 
 
-def _edges(hw: HwGraph, table: list[_Options], owned: dict[str, list[HwLayer]], family: str) -> tuple[list[_Edge], list[_Edge]]:
-    """The plumbing of every input port that assemble() puts plumbing on, as a function of the
-    folds it depends on: exact ones (a DWC and a FIFO whose depth the consumer sets), and those in
-    front of joins, whose FIFO depths come from whole beat schedules (here MIN_FIFO_DEPTH)."""
+def _place(layer: HwLayer, s0: _Stream | None, folding: dict[str, Fold]) -> tuple[HwLayer, Fold]:
+    """The layer and its fold as assemble() wires them under `folding`, fitted to the stream s0
+    on its first input if that changes it (a fork takes its input's shape)."""
+    fit = layer.fitted_to_input(*s0.at(folding)) if s0 else layer
+    return fit, fold_of(fit, folding)
+
+
+def _port_view(
+    place: Callable, k: int, join: bool, folding: dict[str, Fold]
+) -> tuple[int, int, int]:
+    """(width, beats, FIFO depth) of input port k as assemble() sizes them; in front of a join
+    the depth is left to the beat schedule (0 here: MIN_FIFO_DEPTH)."""
+    fit, fold = place(folding)
+    depth = 0 if join else fit.fifo_beats(fold, k) + FIFO_SLACK
+    return fit.in_width(fold, k), fit.in_beats(fold, k), depth
+
+
+def _out_view(place: Callable, k: int, folding: dict[str, Fold]) -> tuple[int, int]:
+    """(width, beats) of output port k."""
+    fit, fold = place(folding)
+    return fit.out_width(fold, k), fit.out_beats(fold, k)
+
+
+def _plumbing(src: _Stream, port: Callable, folding: dict[str, Fold]) -> list[HwLayer]:
+    """The stages assemble() puts between the stream `src` and the port seen by `port`."""
+    width, beats, depth = port(folding)
+    return edge_plumbing("", src.at(folding), (width, beats), depth)
+
+
+def _edges(
+    hw: HwGraph, table: list[_Options], owned: dict[str, list[HwLayer]], family: str
+) -> tuple[list[_Edge], list[_Edge]]:
+    """The plumbing on every input port (but the accelerator's input) as a function of the folds
+    it depends on: exact ones (a DWC and a FIFO whose depth the consumer sets), and those in
+    front of joins, whose FIFO depths come from whole beat schedules (priced at MIN_FIFO_DEPTH).
+
+    A stream depends on the fold of the layer writing it: its own, the one whose fold it implies
+    (`owned`) or, for a layer fitted to its input (a fork), that of the stream it reads."""
     leader = {s.name: o for o, stages in owned.items() for s in stages}
     where = {o.name: (i, o) for i, o in enumerate(table)}
     streams = {hw.core_in: _Stream((), lambda folding: (hw.in_dtype.bitwidth(), hw.in_elems))}
     exact, joins = [], []
     for node in hw.nodes:
         layer, s0 = node.layer, streams[node.ins[0]]
-        fitted = layer.fitted_to_input(1, 1) is not layer  # a fork takes its input's shape
-        own = (layer.name,) if layer.foldable else tuple(x for x in [leader.get(layer.name)] if x)
+        fitted = layer.fitted_to_input(1, 1) is not layer
+        own = (layer.name,) if layer.foldable else tuple(o for o in [leader.get(layer.name)] if o)
         owners = tuple(dict.fromkeys(own + (s0.owners if fitted else ())))
-
-        def placed(folding: dict[str, Fold], layer: HwLayer = layer, s0: _Stream = s0, fitted: bool = fitted) -> tuple[HwLayer, Fold]:
-            fit = layer.fitted_to_input(*s0.at(folding)) if fitted else layer
-            return fit, fold_of(fit, folding)
-
+        place = partial(_place, layer, s0 if fitted else None)
         join = len(node.ins) > 1
         for k, tensor in enumerate(node.ins):
-            if tensor == hw.core_in:
-                continue
-            src = streams[tensor]
-
-            def port(folding: dict[str, Fold], k: int = k, placed: Callable = placed, join: bool = join) -> tuple[int, ...]:
-                fit, fold = placed(folding)
-                depth = 0 if join else fit.fifo_beats(fold, k) + FIFO_SLACK
-                return fit.in_width(fold, k), fit.in_beats(fold, k), depth
-
-            def plumbing(folding: dict[str, Fold], src: _Stream = src, port: Callable = port) -> list[HwLayer]:
-                width, beats, depth = port(folding)
-                return edge_plumbing("", src.at(folding), (width, beats), depth)
-
-            deps = list(dict.fromkeys(owners + src.owners))
-            edge = _edge(deps, [(owners, port), (src.owners, src.at)], plumbing, where, family)
-            (joins if join else exact).append(edge)
+            if tensor != hw.core_in:
+                src, port = streams[tensor], partial(_port_view, place, k, join)
+                deps = list(dict.fromkeys(owners + src.owners))
+                views = [(owners, port), (src.owners, src.at)]
+                edge = _edge(deps, views, partial(_plumbing, src, port), where, family)
+                (joins if join else exact).append(edge)
         for k, tensor in enumerate(node.outs):
-
-            def out(folding: dict[str, Fold], k: int = k, placed: Callable = placed) -> tuple[int, int]:
-                fit, fold = placed(folding)
-                return fit.out_width(fold, k), fit.out_beats(fold, k)
-
-            streams[tensor] = _Stream(owners, out)
+            streams[tensor] = _Stream(owners, partial(_out_view, place, k))
     return exact, joins
 
 
@@ -229,7 +262,9 @@ def _cheapest(table: list[_Options], interval: float) -> list[int]:
 
 def _used(model: _Model, picked: list[int]) -> np.ndarray:
     """The resources of the layers at the fold indices `picked` and of the plumbing modelled."""
-    layers = sum((o.resources[i] for o, i in zip(model.table, picked)), np.zeros(len(Resources.KEYS)))
+    layers = sum(
+        (o.resources[i] for o, i in zip(model.table, picked)), np.zeros(len(Resources.KEYS))
+    )
     return layers + sum((e.used(picked) for e in model.edges), np.zeros(len(Resources.KEYS)))
 
 
@@ -241,13 +276,19 @@ def _within(used: np.ndarray, limits: np.ndarray) -> bool:
 _Cuts = list[tuple[int, ...]]
 
 
-def _groups(model: _Model, kept: list[np.ndarray], plumbing_cost: bool) -> tuple[Groups, np.ndarray]:
+def _groups(
+    model: _Model, kept: list[np.ndarray], plumbing_cost: bool
+) -> tuple[Groups, np.ndarray]:
     """The options of `kept` (fold indices per layer) with the plumbing that depends on their
     layer's fold alone, a link per plumbing edge that depends on more, and the resources of the
     plumbing that depends on no fold. Plumbing costs its resource_cost if `plumbing_cost`."""
     res = [o.resources[k] for o, k in zip(model.table, kept)]
     cost = [o.cost[k] for o, k in zip(model.table, kept)]
-    starts, fixed, links = np.cumsum([0] + [len(k) for k in kept]), np.zeros(len(Resources.KEYS)), []
+    starts, fixed, links = (
+        np.cumsum([0] + [len(k) for k in kept]),
+        np.zeros(len(Resources.KEYS)),
+        [],
+    )
     for e in model.edges:
         price = e.resources @ model.weight if plumbing_cost else np.zeros(len(e.combos))
         if not e.owners:
@@ -272,7 +313,12 @@ def _groups(model: _Model, kept: list[np.ndarray], plumbing_cost: bool) -> tuple
 
 
 def _solve(
-    model: _Model, limits: np.ndarray, interval: float, fastest: bool, cuts: _Cuts, plumbing_cost: bool
+    model: _Model,
+    limits: np.ndarray,
+    interval: float,
+    fastest: bool,
+    cuts: _Cuts,
+    plumbing_cost: bool,
 ) -> list[int] | None:
     """Exactly, per layer, the fold index of the cheapest choice (with its plumbing's cost if
     `plumbing_cost`) whose layers and modelled plumbing fit `limits` taking at most `interval`
@@ -294,7 +340,9 @@ def _solve(
     return [int(k[p - s]) for k, p, s in zip(kept, picked, starts)]
 
 
-def _pick(model: _Model, limits: np.ndarray, required: float, cuts: _Cuts, plumbing_cost: bool) -> list[int] | None:
+def _pick(
+    model: _Model, limits: np.ndarray, required: float, cuts: _Cuts, plumbing_cost: bool
+) -> list[int] | None:
     """Per layer, the fold index of the cheapest choice (see _solve) within `limits`, not any of
     the `cuts`, taking at most `required` cycles (math.inf: the fewest cycles reachable so)."""
 
@@ -321,7 +369,9 @@ def _over_budget(need: Resources, board: Board, budget: Budget, advice: list[str
     how much it needs and has, and what to do (with the boards whose budget it fits)."""
     used, limits = need.as_dict(), budget.limits(board).as_dict()
     key = next(k for k in Resources.KEYS if used[k] > limits[k])
-    bigger = [b.name for b in list_boards() if b.name != board.name and _fits(need, budget.limits(b))]
+    bigger = [
+        b.name for b in list_boards() if b.name != board.name and _fits(need, budget.limits(b))
+    ]
     advice = advice + [f"pick a bigger board ({', '.join(bigger)})"] if bigger else advice
     todo = advice[0] if len(advice) == 1 else f"{', '.join(advice[:-1])} or {advice[-1]}"
     cap = board.capacity().as_dict()[key]
@@ -337,7 +387,12 @@ def _fits(need: Resources, limits: Resources) -> bool:
 
 
 def _fit(
-    hw: HwGraph, model: _Model, board: Board, budget: Budget, required: float, plumbing_cost: bool,
+    hw: HwGraph,
+    model: _Model,
+    board: Board,
+    budget: Budget,
+    required: float,
+    plumbing_cost: bool,
     advice: list[str],
 ) -> dict[str, Fold]:
     """The cheapest folding (see _solve) taking at most `required` cycles per frame (math.inf:
@@ -356,7 +411,11 @@ def _fit(
     """
     table, cap = model.table, budget.limits(board)
     limits, cuts = _vec(cap), []
-    reserve, least, most = np.zeros_like(limits), np.full_like(limits, np.inf), np.zeros_like(limits)
+    reserve, least, most = (
+        np.zeros_like(limits),
+        np.full_like(limits, np.inf),
+        np.zeros_like(limits),
+    )
     for round_ in range(1, CUT_ROUNDS + LEAST_ROUNDS + MOST_ROUNDS + 1):
         picked = _pick(model, limits - reserve, required, cuts, plumbing_cost)
         if picked is None:
@@ -370,7 +429,9 @@ def _fit(
         least = np.where(over, np.minimum(least, unmodelled), least)
         most = np.where(over, np.maximum(most, unmodelled), most)
         if round_ >= CUT_ROUNDS:
-            reserve = np.where(np.isfinite(least), least if round_ < CUT_ROUNDS + LEAST_ROUNDS else most, 0.0)
+            reserve = np.where(
+                np.isfinite(least), least if round_ < CUT_ROUNDS + LEAST_ROUNDS else most, 0.0
+            )
     folding = {o.name: o.folds[i] for o, i in zip(table, _cheapest(table, required))}
     need = design_resources(assemble(hw, folding), board.family)
     if _fits(need, cap):
