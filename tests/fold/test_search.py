@@ -12,10 +12,10 @@ from functools import cache
 import numpy as np
 import onnx
 import pytest
+from helpers import synthetic_cnn, synthetic_mlp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import synthetic_cnn, synthetic_mlp
 from qnngen.errors import BoardError, FoldingError
 from qnngen.fold import (
     Board,
@@ -28,6 +28,7 @@ from qnngen.fold import (
     max_parallel_folding,
     minimal_folding,
     resource_cost,
+    search,
 )
 from qnngen.frontend import load_model
 from qnngen.layers.base import Fold, HwLayer, Resources
@@ -103,7 +104,7 @@ def _brute(hw: HwGraph, family: str) -> _Brute:
     """Assemble and cost every combination of legal folds (cached per model and family)."""
     if (id(hw), family) not in _BRUTE:
         layers = [layer for layer in hw.layers if layer.foldable]
-        vec = lambda r: [getattr(r, k) for k in Resources.KEYS]  # noqa: E731
+        vec = lambda r: [getattr(r, k) for k in Resources.KEYS]
         foldings, interval, res, compute = [], [], [], []
         for folds in itertools.product(*(list(layer.fold_space()) for layer in layers)):
             folding = {layer.name: f for layer, f in zip(layers, folds)}
@@ -112,8 +113,12 @@ def _brute(hw: HwGraph, family: str) -> _Brute:
             interval.append(max(s.layer.cycles(s.fold).interval for s in design.stages))
             res.append(vec(design_resources(design, family)))
             stages = design.compute_stages()
-            compute.append(vec(sum((s.layer.resources(s.fold, family) for s in stages), Resources())))
-        _BRUTE[id(hw), family] = _Brute(foldings, np.array(interval), np.array(res), np.array(compute))
+            compute.append(
+                vec(sum((s.layer.resources(s.fold, family) for s in stages), Resources()))
+            )
+        _BRUTE[id(hw), family] = _Brute(
+            foldings, np.array(interval), np.array(res), np.array(compute)
+        )
     return _BRUTE[id(hw), family]
 
 
@@ -235,8 +240,14 @@ def test_max_is_fastest_that_fits(small: HwGraph, board_name: str) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(share=st.floats(0.02, 1.0), lut_share=st.floats(0.0, 1.0), family=st.sampled_from(["xc7", "xcup"]))
-def test_max_matches_brute_force_on_random_boards(small: HwGraph, share: float, lut_share: float, family: str) -> None:
+@given(
+    share=st.floats(0.02, 1.0),
+    lut_share=st.floats(0.0, 1.0),
+    family=st.sampled_from(["xc7", "xcup"]),
+)
+def test_max_matches_brute_force_on_random_boards(
+    small: HwGraph, share: float, lut_share: float, family: str
+) -> None:
     """Random LUT-bound boards and budgets: brute force's best interval, at its least cost
     (the whole design's, plumbing included)."""
     brute = _brute(small, family)
@@ -257,14 +268,23 @@ def test_max_matches_brute_force_on_random_boards(small: HwGraph, share: float, 
 
 
 @settings(max_examples=30, deadline=None)
-@given(lut=st.floats(0.0, 1.0), ff=st.floats(0.0, 1.0), board_name=st.sampled_from(["pynq-z2", "zcu104"]))
-def test_max_equals_brute_force_on_random_budgets(tmp_path_factory, lut: float, ff: float, board_name: str) -> None:
+@given(
+    lut=st.floats(0.0, 1.0),
+    ff=st.floats(0.0, 1.0),
+    board_name=st.sampled_from(["pynq-z2", "zcu104"]),
+)
+def test_max_equals_brute_force_on_random_budgets(
+    tmp_path_factory, lut: float, ff: float, board_name: str
+) -> None:
     """Random small LUT and FF budgets on a small chain: the assembled design fits and its
     interval is brute force's best (BoardError exactly when nothing fits)."""
     hw, board = _small("mlp", str(tmp_path_factory.getbasetemp())), load_board(board_name)
     brute, cap = _brute(hw, board.family), board.capacity()
     lo, hi = brute.resources.min(axis=0), brute.resources.max(axis=0)
-    budget = Budget(lut=(lo[0] + lut * (hi[0] - lo[0]) + 1) / cap.lut, ff=(lo[1] + ff * (hi[1] - lo[1]) + 1) / cap.ff)
+    budget = Budget(
+        lut=(lo[0] + lut * (hi[0] - lo[0]) + 1) / cap.lut,
+        ff=(lo[1] + ff * (hi[1] - lo[1]) + 1) / cap.ff,
+    )
     fits = brute.fitting(board, budget)
     if not fits.any():
         with pytest.raises(BoardError):
@@ -275,9 +295,39 @@ def test_max_equals_brute_force_on_random_budgets(tmp_path_factory, lut: float, 
     assert estimate(design, board, 100).interval_cycles == brute.interval[fits].min()
 
 
+@pytest.mark.parametrize("family", ["xc7", "xcup"])
+def test_search_prices_chain_designs_exactly(small: HwGraph, family: str) -> None:
+    """On a chain, the layers and plumbing the integer program sees are the assembled design's
+    resources, for every folding."""
+    board = _tight(10**6, family)
+    model = search._model(small, board)
+    assert not model.joins
+    brute = _brute(small, family)
+    for folding, whole in zip(brute.foldings, brute.resources):
+        picked = [o.folds.index(folding[o.name]) for o in model.table]
+        np.testing.assert_allclose(search._used(model, picked), whole, rtol=1e-12)
+
+
+@pytest.mark.parametrize("share", [0.05, 0.1, 0.3])
+def test_max_with_joins_fits(load_hw, share: float) -> None:
+    """Residual joins (FIFO depths from the beat schedule, checked on the assembled design):
+    the result fits the budget, or nothing does and BoardError says so."""
+    hw, board = load_hw("resnet_w4a4"), load_board("zcu104")
+    budget = Budget(lut=share)
+    try:
+        folding = max_parallel_folding(hw, board, 100, budget)
+    except BoardError:
+        need = design_resources(assemble(hw, minimal_folding(hw)), board.family)
+        assert not _fits(need, board, budget)
+        return
+    assert _fits(design_resources(assemble(hw, folding), board.family), board, budget)
+
+
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("board_name", ["pynq-z2", "zcu104"])
-def test_max_parallel_fits_and_nothing_cheaper_is_faster(load_hw, model: str, board_name: str) -> None:
+def test_max_parallel_fits_and_nothing_cheaper_is_faster(
+    load_hw, model: str, board_name: str
+) -> None:
     hw, board = load_hw(model), load_board(board_name)
     est = estimate(assemble(hw, max_parallel_folding(hw, board, 100)), board, 100)
     assert _fits(est.resources, board, Budget())
