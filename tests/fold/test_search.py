@@ -12,10 +12,10 @@ from functools import cache
 import numpy as np
 import onnx
 import pytest
-from helpers import synthetic_cnn, synthetic_mlp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from helpers import synthetic_cnn, synthetic_mlp
 from qnngen.errors import BoardError, FoldingError
 from qnngen.fold import (
     Board,
