@@ -1,5 +1,6 @@
 """Folding search within a resource budget: the cheapest folding that meets a frame rate, or the
-fastest folding that fits (`--target-fps max`), each solved exactly over the layers' folds."""
+fastest folding that fits (`--target-fps max`), each solved exactly over the layers' folds with
+the width converters and FIFOs between them priced for every pair of neighbouring folds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 
@@ -21,8 +22,9 @@ from .choice import Groups, Link, choose
 from .design import FIFO_SLACK, assemble, edge_plumbing, fold_of
 from .estimate import design_resources
 
-#: solve / assemble / check rounds: the first exclude each folding whose whole design overflowed,
-#: the next also reserve the least plumbing seen, the last the most (see _fit)
+#: solve / assemble / check rounds (needed only where join FIFOs are not priced exactly): the
+#: first exclude each folding whose whole design overflowed, the next also reserve the least
+#: unpriced plumbing seen, the last the most (see _fit)
 CUT_ROUNDS, LEAST_ROUNDS, MOST_ROUNDS = 3, 3, 4
 
 
@@ -38,8 +40,9 @@ def _vec(res: Resources) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Options:
-    """One foldable layer's folds, cheapest first (ties: smaller PE*SIMD, then smaller PE). A fold's interval and resources include those of the stages
-    whose fold it implies (the SWU in front of an MVTU); its cost is their resource_cost."""
+    """One foldable layer's folds, cheapest first (ties: smaller PE*SIMD, then smaller PE). A
+    fold's interval and resources include those of the stages whose fold it implies (the SWU in
+    front of an MVTU), not the plumbing; its cost is their resource_cost."""
 
     name: str
     folds: tuple[Fold, ...]
@@ -142,11 +145,11 @@ def _edge(
     views: list[_View],
     plumbing: Callable[[dict[str, Fold]], list[HwLayer]],
     table: dict[str, tuple[int, _Options]],
-    family: str,
+    price: Callable[[HwLayer], np.ndarray],
 ) -> _Edge:
     """The _Edge whose plumbing(folding) depends on the `owners`' folds only through `views`
     (the owners a view depends on, and the view as a function of their folds): the folds of an
-    owner that every view sees alike make one class, priced once."""
+    owner that every view sees alike make one class, priced once (a stage's resources: price)."""
     reps, classes = [], []
     for o in owners:
         seen = [view for own, view in views if own == (o,)]
@@ -162,7 +165,7 @@ def _edge(
     res = np.zeros((len(combos), len(Resources.KEYS)))
     for m, combo in enumerate(combos):
         stages = plumbing({o: r[c] for o, r, c in zip(owners, reps, combo)})
-        res[m] = _vec(sum((st.resources(Fold(), family) for st in stages), Resources()))
+        res[m] = sum((price(st) for st in stages), np.zeros(len(Resources.KEYS)))
     return _Edge(tuple(table[o][0] for o in owners), tuple(classes), combos, res)
 
 
@@ -207,6 +210,8 @@ def _edges(
     leader = {s.name: o for o, stages in owned.items() for s in stages}
     where = {o.name: (i, o) for i, o in enumerate(table)}
     streams = {hw.core_in: _Stream((), lambda folding: (hw.in_dtype.bitwidth(), hw.in_elems))}
+    # the same converter or FIFO recurs between many pairs of folds
+    price = cache(lambda stage: _vec(stage.resources(Fold(), family)))
     exact, joins = [], []
     for node in hw.nodes:
         layer, s0 = node.layer, streams[node.ins[0]]
@@ -220,7 +225,7 @@ def _edges(
                 src, port = streams[tensor], partial(_port_view, place, k, join)
                 deps = list(dict.fromkeys(owners + src.owners))
                 views = [(owners, port), (src.owners, src.at)]
-                edge = _edge(deps, views, partial(_plumbing, src, port), where, family)
+                edge = _edge(deps, views, partial(_plumbing, src, port), where, price)
                 (joins if join else exact).append(edge)
         for k, tensor in enumerate(node.outs):
             streams[tensor] = _Stream(owners, partial(_out_view, place, k))
@@ -452,11 +457,12 @@ def fold_for_target_fps(
 ) -> dict[str, Fold]:
     """The cheapest folding (least summed resource_cost of the layers, with the SWUs whose fold
     they imply) whose every layer takes at most floor(clock / target_fps) cycles and whose whole
-    design fits the budget on the board.
+    design (with its width converters and FIFOs) fits the budget on the board.
 
-    When the least-cost fold of each layer fits, that is the answer (ties: smaller PE*SIMD,
-    then smaller PE); otherwise an exact search over the folds (see _fit). Raises FoldingError
-    if some layer cannot reach the target fully parallel, BoardError if no folding fits.
+    The cost leaves the plumbing out so that, when the least-cost fold of each layer fits, that
+    is the answer (ties: smaller PE*SIMD, then smaller PE); otherwise an exact search over the
+    folds (see _fit). Raises FoldingError if some layer cannot reach the target fully parallel,
+    BoardError if no folding fits.
     """
     if not target_fps > 0:
         raise FoldingError(f"--target-fps must be positive, got {_num(target_fps)}")
@@ -482,8 +488,9 @@ def max_parallel_folding(
     hw: HwGraph, board: Board, clock_mhz: float, budget: Budget = Budget()
 ) -> dict[str, Fold]:
     """The folding with the smallest frame interval whose whole design fits the budget on the
-    board, and the cheapest of those (`--target-fps max`); exact over the layers' folds (an
-    integer program, see _fit). Intervals are in cycles, so `clock_mhz` does not change the
+    board, and the cheapest of those by the whole design's resource_cost, width converters and
+    FIFOs included (`--target-fps max`); exact over the layers' folds (an integer program, see
+    _fit). Intervals are in cycles, so `clock_mhz` does not change the
     choice; it is taken as fold_for_target_fps takes it. Raises BoardError if even the cheapest
     folding does not fit.
     """
