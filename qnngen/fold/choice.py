@@ -97,7 +97,7 @@ def _rows(
         worst = np.zeros(g.n_groups)
         np.maximum.at(worst, g.group, g.resources[:, r])
         worst_links = sum(float(link.resources[:, r].max(initial=0.0)) for link in g.links)
-        # a kind that stays within its limit even at each group's (and link's) largest use binds nothing
+        # a kind within its limit even at each group's and link's largest use binds nothing
         if worst.sum() + worst_links > limits[r]:
             rows.append([(int(i), float(res[i, r])) for i in np.flatnonzero(res[:, r] > 0)])
             lower.append(-inf)
