@@ -2,8 +2,11 @@
 
 One option per group (a layer's folds); every option has resources (one column per kind) and
 an interval. The program has a binary x per option, sum x = 1 per group, sum res x <= limit per
-resource kind, and either minimizes the total cost or the largest chosen interval T (with
-T >= sum interval x per group).
+resource kind, and either minimizes the total cost or the largest chosen interval. For the
+latter, with t_0 < t_1 < ... the distinct intervals, a y_j in [0, 1] per level j >= 1 is at
+least the sum of the x of any one group's options at level j or above, and y_j >= y_(j+1); the
+program minimizes sum (t_j - t_(j-1)) y_j, which for integral x is the largest interval minus t_0
+(the sum of the steps up to each group's level: tighter than T >= each group's interval).
 
 A link adds resources that depend on the choices of several groups together (the stream plumbing
 between two layers). Each member group's options fall into classes; a variable z in [0, 1] per
@@ -78,8 +81,24 @@ def _link_rows(g: Groups) -> list[_Row]:
     return rows
 
 
+def _level_rows(g: Groups) -> list[_Row]:
+    """y_j - y_(j+1), and per group and each level j >= 1 of its own options: y_j - the sum of
+    the x of its options at level j or above (both >= 0; the levels between a group's own follow
+    through y_j >= y_(j+1)); y_j is column n_columns + j - 1."""
+    levels, col = np.unique(g.interval), g.n_columns - 1
+    rows = [[(col + j, 1.0), (col + j + 1, -1.0)] for j in range(1, len(levels) - 1)]
+    level = np.searchsorted(levels, g.interval)
+    for k in range(g.n_groups):
+        options = np.flatnonzero(g.group == k)
+        for j in np.unique(level[options]):
+            if j > 0:
+                at_or_above = options[level[options] >= j]
+                rows.append([(col + int(j), 1.0)] + [(int(i), -1.0) for i in at_or_above])
+    return rows
+
+
 def _rows(
-    g: Groups, limits: np.ndarray, with_t: bool, exclude: list[np.ndarray]
+    g: Groups, limits: np.ndarray, by_interval: bool, exclude: list[np.ndarray]
 ) -> tuple[list[_Row], list[float], list[float]]:
     """Constraint rows as (column, coefficient) lists with their lower and upper bounds."""
     inf = np.inf
@@ -102,14 +121,11 @@ def _rows(
             rows.append([(int(i), float(res[i, r])) for i in np.flatnonzero(res[:, r] > 0)])
             lower.append(-inf)
             upper.append(float(limits[r]))
-    if with_t:
-        for k in range(g.n_groups):
-            rows.append(
-                [(int(i), float(g.interval[i])) for i in np.flatnonzero(g.group == k)]
-                + [(g.n_columns, -1.0)]
-            )
-            lower.append(-inf)
-            upper.append(0.0)
+    if by_interval:
+        levels = _level_rows(g)
+        rows += levels
+        lower += [0.0] * len(levels)
+        upper += [inf] * len(levels)
     for cut in exclude:
         rows.append([(int(i), 1.0) for i in cut])
         lower.append(-inf)
@@ -125,17 +141,18 @@ def choose(
     option per group).
 
     Minimizes the largest chosen interval if `minimize_interval`, else the total cost of the
-    options and links; both exactly (zero optimality gap on T, whose values are integers; 1e-7
-    relative on the cost).
+    options and links; both exactly (an absolute gap below 1 on the interval, whose values are
+    integers; 1e-7 relative on the cost).
     """
     n, cols = len(g.cost), g.n_columns
     rows, lower, upper = _rows(g, limits, minimize_interval, exclude)
     cost = np.concatenate([g.cost] + [link.cost for link in g.links]).astype(float)
     lp = HighsLp()
-    lp.num_col_, lp.num_row_ = cols + minimize_interval, len(rows)
-    lp.col_cost_ = np.r_[np.zeros(cols), 1.0] if minimize_interval else cost
+    steps = np.diff(np.unique(g.interval)).astype(float) if minimize_interval else np.zeros(0)
+    lp.num_col_, lp.num_row_ = cols + len(steps), len(rows)
+    lp.col_cost_ = np.r_[np.zeros(cols), steps] if minimize_interval else cost
     lp.col_lower_ = np.zeros(lp.num_col_)
-    lp.col_upper_ = np.r_[np.ones(cols), g.interval.max()] if minimize_interval else np.ones(cols)
+    lp.col_upper_ = np.ones(lp.num_col_)
     lp.integrality_ = [HighsVarType.kInteger] * n + [HighsVarType.kContinuous] * (lp.num_col_ - n)
     lp.row_lower_, lp.row_upper_ = np.array(lower), np.array(upper)
     lp.a_matrix_.format_ = MatrixFormat.kRowwise
