@@ -143,9 +143,9 @@ def concat(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
 def labelselect(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     n = int(_pick(rng, (10, 16, 32, 100, 128, 1000)))
     x = _pick(rng, (UINT(4), INT(8), INT(12), INT(16)))
-    k = int(_pick(rng, (1, 1, 1, 3, 5)))
+    k = int(_pick(rng, (1, 1, 1, 2, 3)))
     layer = LabelSelect("p", n, 1, k=k, in_dtype=x, out_dtype=UINT(max(1, math.ceil(math.log2(n)))))
-    return layer, _fold(rng, layer, 32)
+    return layer, _fold(rng, layer, 10)
 
 
 def dwc(rng: np.random.Generator) -> tuple[HwLayer, Fold]:

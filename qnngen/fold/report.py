@@ -8,6 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ..layers import cost
 from ..layers.base import Resources
 from .boards import Board
 from .estimate import Estimate, StageEstimate
@@ -30,14 +31,10 @@ def _stage_dict(s: StageEstimate) -> dict:
     }
 
 
-def _error_band(family: str) -> dict[str, float] | None:
+def _error_band(family: str) -> dict[str, float]:
     """Per resource, the 90th-percentile relative error of the estimate against Yosys synthesis
-    on held-out calibration points; None while the package has no calibration to ask."""
-    try:
-        from ..layers.cost import error_band
-    except ImportError:
-        return None
-    band = error_band(family)
+    on held-out calibration points."""
+    band = cost.error_band(family)
     return {k: round(float(band[k]), 4) for k in Resources.KEYS}
 
 

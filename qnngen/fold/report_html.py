@@ -88,13 +88,11 @@ def _summary(rep: dict) -> tuple[tuple[str, str], ...]:
 
 def _resource_rows(rep: dict) -> tuple[tuple[str, ...], ...]:
     used, cap, util = rep["estimate"]["resources"], rep["capacity"], rep["utilization"]
-    band = rep.get("error_band")
+    band = rep["error_band"]
     rows = []
     for key, unit in _UNITS.items():
         pct = f"{100 * util[key]:.1f} %" if util[key] is not None else "none on board"
-        err = (
-            "n/a" if band is None else ("exact" if band[key] == 0 else f"±{100 * band[key]:.0f} %")
-        )
+        err = "exact" if band[key] == 0 else f"±{100 * band[key]:.0f} %"
         rows.append((unit, f"{used[key]:,}", f"{cap[key]:,}", pct, err))
     return tuple(rows)
 
@@ -143,14 +141,10 @@ def _plots(rep: dict) -> tuple[Plot, ...]:
 
 def report_page(rep: dict) -> ReportPage:
     """Decide and format everything the page shows, from the report dict alone."""
-    band = rep.get("error_band")
-    if band is None:
-        note = "No calibration is installed, so no error band is given."
-    else:
-        note = (
-            "Error: the 90th-percentile relative error of the estimate against Yosys "
-            "synthesis on held-out calibration points; memory blocks and DSPs are counted."
-        )
+    note = (
+        "Error: the 90th-percentile relative error of the estimate against Yosys "
+        "synthesis on held-out calibration points; memory blocks and DSPs are counted."
+    )
     return ReportPage(
         title=f"{rep['model']} on {rep['board']}",
         subtitle=f"{rep['part']} at {rep['clock_mhz']:g} MHz",

@@ -147,9 +147,9 @@ def utilization_plot(rep: dict) -> str:
     """Percent of the board per resource, with the calibration's error band and a 100 % line."""
     keys = list(_UNITS)
     util = rep["utilization"]
-    band = rep.get("error_band") or {}
+    band = rep["error_band"]
     pct = [100 * util[k] if util[k] is not None else 0.0 for k in keys]
-    err = [p * band.get(k, 0.0) for p, k in zip(pct, keys)]
+    err = [p * band[k] for p, k in zip(pct, keys)]
 
     def draw() -> Figure:
         from matplotlib.figure import Figure
@@ -157,8 +157,7 @@ def utilization_plot(rep: dict) -> str:
         fig = Figure(figsize=(7.0, 3.4), layout="constrained")
         ax = fig.subplots()
         ax.bar(range(len(keys)), pct, 0.6, color=[_COLORS[k] for k in keys])
-        if band:
-            ax.errorbar(range(len(keys)), pct, yerr=err, fmt="none", ecolor="#333", capsize=5)
+        ax.errorbar(range(len(keys)), pct, yerr=err, fmt="none", ecolor="#333", capsize=5)
         ax.axhline(100, color=_HOT, linestyle="--", linewidth=1)
         top = max(115.0, max(p + e for p, e in zip(pct, err)) * 1.15)
         ax.set_ylim(0, top)
@@ -169,8 +168,7 @@ def utilization_plot(rep: dict) -> str:
             ax.text(i, pct[i] + err[i] + top * 0.015, label, ha="center", va="bottom")
         ax.set_xticks(range(len(keys)), [_UNITS[k] for k in keys])
         ax.set_ylabel(f"used / available on {rep['board']} (%)")
-        if band:
-            ax.set_title("error bars: 90th-percentile estimate error", loc="left")
+        ax.set_title("error bars: 90th-percentile estimate error", loc="left")
         ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
         return fig
 
