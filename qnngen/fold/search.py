@@ -1,15 +1,13 @@
 """Folding search within a resource budget: the cheapest folding that meets a frame rate, or the
 fastest folding that fits (`--target-fps max`), each solved exactly over the layers' folds with
-the width converters and FIFOs between them priced for every pair of neighbouring folds."""
+the width converters and FIFOs between them priced for every pair of neighbouring folds
+(see plumbing.py)."""
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
 
 import numpy as np
 
@@ -19,8 +17,9 @@ from ..lower import HwGraph
 from .boards import Board, list_boards
 from .budget import Budget
 from .choice import Groups, Link, choose
-from .design import FIFO_SLACK, assemble, edge_plumbing, fold_of
+from .design import assemble
 from .estimate import design_resources
+from .plumbing import Edge, implied_stages, plumbing_edges, resource_vector
 
 #: solve / assemble / check rounds (needed only where join FIFOs are not priced exactly): the
 #: first exclude each folding whose whole design overflowed, the next also reserve the least
@@ -32,10 +31,6 @@ def resource_cost(res: Resources, board: Board) -> float:
     """Usage as a fraction of the board, summed over the resources the board has."""
     cap = board.capacity()
     return sum(getattr(res, k) / getattr(cap, k) for k in Resources.KEYS if getattr(cap, k) > 0)
-
-
-def _vec(res: Resources) -> np.ndarray:
-    return np.array([getattr(res, k) for k in Resources.KEYS], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -51,40 +46,12 @@ class _Options:
     cost: np.ndarray  # (n,) weighted as resource_cost, ascending
 
 
-def _follows(layer: HwLayer, leader: HwLayer, probe: dict[str, Fold]) -> bool:
-    """Whether the non-foldable `layer`'s implied fold changes with some fold of `leader`."""
-    base = layer.implied_fold(probe)
-    try:
-        for f in leader.fold_space():
-            probe[leader.name] = f
-            if layer.implied_fold(probe) != base:
-                return True
-        return False
-    finally:
-        probe[leader.name] = Fold()
-
-
-def _implied_stages(hw: HwGraph) -> dict[str, list[HwLayer]]:
-    """For each foldable layer, the non-foldable layers whose implied fold follows its fold,
-    found by asking each of them about every fold of every foldable layer, nearest first."""
-    foldable = [layer for layer in hw.layers if layer.foldable]
-    probe = {layer.name: Fold() for layer in foldable}
-    pos = {layer.name: i for i, layer in enumerate(hw.layers)}
-    owned: dict[str, list[HwLayer]] = {layer.name: [] for layer in foldable}
-    for layer in (x for x in hw.layers if not x.foldable):
-        near = sorted(foldable, key=lambda f: abs(pos[f.name] - pos[layer.name]))
-        leader = next((f for f in near if _follows(layer, f, probe)), None)
-        if leader is not None:
-            owned[leader.name].append(layer)
-    return owned
-
-
 def _option_table(hw: HwGraph, board: Board, owned: dict[str, list[HwLayer]]) -> list[_Options]:
     """Every foldable layer's folds with their intervals and resources, cheapest first.
 
     No fold is dropped for being beaten by another in every resource of the layer: its
     stream plumbing may still be smaller."""
-    cap = _vec(board.capacity())
+    cap = resource_vector(board.capacity())
     weight = np.divide(1.0, cap, out=np.zeros_like(cap), where=cap > 0)
     table = []
     for layer in (x for x in hw.layers if x.foldable):
@@ -92,13 +59,14 @@ def _option_table(hw: HwGraph, board: Board, owned: dict[str, list[HwLayer]]) ->
         implied: dict[tuple[str, Fold], tuple[int, np.ndarray]] = {}
         interval, res = np.zeros(len(folds), dtype=np.int64), np.zeros((len(folds), len(cap)))
         for j, f in enumerate(folds):
-            interval[j], res[j] = layer.cycles(f).interval, _vec(layer.resources(f, board.family))
+            interval[j] = layer.cycles(f).interval
+            res[j] = resource_vector(layer.resources(f, board.family))
             for stage in owned[layer.name]:
                 sf = stage.implied_fold({layer.name: f})
                 if (stage.name, sf) not in implied:
                     implied[stage.name, sf] = (
                         stage.cycles(sf).interval,
-                        _vec(stage.resources(sf, board.family)),
+                        resource_vector(stage.resources(sf, board.family)),
                     )
                 cycles, used = implied[stage.name, sf]
                 interval[j], res[j] = max(interval[j], cycles), res[j] + used
@@ -113,145 +81,25 @@ def _option_table(hw: HwGraph, board: Board, owned: dict[str, list[HwLayer]]) ->
 
 
 @dataclass(frozen=True)
-class _Stream:
-    """A stream's (width, beats per frame) given the folds of its `owners` (foldable layers)."""
-
-    owners: tuple[str, ...]
-    at: Callable[[dict[str, Fold]], tuple[int, int]]
-
-
-@dataclass(frozen=True)
-class _Edge:
-    """The plumbing assemble() puts on one input port, for every combination of one width class
-    per owner (the foldable layers it depends on): classes[j][i] is the class of fold i (table
-    order) of owner j; combination m has class combos[m, j] for owner j and uses resources[m]."""
-
-    owners: tuple[int, ...]  # indices into the option table
-    classes: tuple[np.ndarray, ...]
-    combos: np.ndarray  # (m, len(owners))
-    resources: np.ndarray  # (m, len(Resources.KEYS))
-
-    def used(self, picked: list[int]) -> np.ndarray:
-        """The resources at the folds `picked` (an index per layer of the table)."""
-        at = tuple(int(c[picked[o]]) for o, c in zip(self.owners, self.classes))
-        return self.resources[int(np.flatnonzero((self.combos == at).all(axis=1))[0])]
-
-
-_View = tuple[tuple[str, ...], Callable[[dict[str, Fold]], tuple]]
-
-
-def _edge(
-    owners: list[str],
-    views: list[_View],
-    plumbing: Callable[[dict[str, Fold]], list[HwLayer]],
-    table: dict[str, tuple[int, _Options]],
-    price: Callable[[HwLayer], np.ndarray],
-) -> _Edge:
-    """The _Edge whose plumbing(folding) depends on the `owners`' folds only through `views`
-    (the owners a view depends on, and the view as a function of their folds): the folds of an
-    owner that every view sees alike make one class, priced once (a stage's resources: price)."""
-    reps, classes = [], []
-    for o in owners:
-        seen = [view for own, view in views if own == (o,)]
-        # a view of several owners tells their folds apart only all together
-        mixed = any(o in own and len(own) > 1 for own, _ in views)
-        folds = table[o][1].folds
-        key = [tuple(view({o: f}) for view in seen) + ((f,) if mixed else ()) for f in folds]
-        ids = {k: c for c, k in enumerate(dict.fromkeys(key))}
-        classes.append(np.array([ids[k] for k in key]))
-        reps.append([folds[key.index(k)] for k in ids])
-    combos = np.array(list(itertools.product(*(range(len(r)) for r in reps))), dtype=np.int64)
-    combos = combos.reshape(len(combos), len(owners))
-    res = np.zeros((len(combos), len(Resources.KEYS)))
-    for m, combo in enumerate(combos):
-        stages = plumbing({o: r[c] for o, r, c in zip(owners, reps, combo)})
-        res[m] = sum((price(st) for st in stages), np.zeros(len(Resources.KEYS)))
-    return _Edge(tuple(table[o][0] for o in owners), tuple(classes), combos, res)
-
-
-def _place(layer: HwLayer, s0: _Stream | None, folding: dict[str, Fold]) -> tuple[HwLayer, Fold]:
-    """The layer and its fold as assemble() wires them under `folding`, fitted to the stream s0
-    on its first input if that changes it (a fork takes its input's shape)."""
-    fit = layer.fitted_to_input(*s0.at(folding)) if s0 else layer
-    return fit, fold_of(fit, folding)
-
-
-def _port_view(
-    place: Callable, k: int, join: bool, folding: dict[str, Fold]
-) -> tuple[int, int, int]:
-    """(width, beats, FIFO depth) of input port k as assemble() sizes them; in front of a join
-    the depth is left to the beat schedule (0 here: MIN_FIFO_DEPTH)."""
-    fit, fold = place(folding)
-    depth = 0 if join else fit.fifo_beats(fold, k) + FIFO_SLACK
-    return fit.in_width(fold, k), fit.in_beats(fold, k), depth
-
-
-def _out_view(place: Callable, k: int, folding: dict[str, Fold]) -> tuple[int, int]:
-    """(width, beats) of output port k."""
-    fit, fold = place(folding)
-    return fit.out_width(fold, k), fit.out_beats(fold, k)
-
-
-def _plumbing(src: _Stream, port: Callable, folding: dict[str, Fold]) -> list[HwLayer]:
-    """The stages assemble() puts between the stream `src` and the port seen by `port`."""
-    width, beats, depth = port(folding)
-    return edge_plumbing("", src.at(folding), (width, beats), depth)
-
-
-def _edges(
-    hw: HwGraph, table: list[_Options], owned: dict[str, list[HwLayer]], family: str
-) -> tuple[list[_Edge], list[_Edge]]:
-    """The plumbing on every input port (but the accelerator's input) as a function of the folds
-    it depends on: exact ones (a DWC and a FIFO whose depth the consumer sets), and those in
-    front of joins, whose FIFO depths come from whole beat schedules (priced at MIN_FIFO_DEPTH).
-
-    A stream depends on the fold of the layer writing it: its own, the one whose fold it implies
-    (`owned`) or, for a layer fitted to its input (a fork), that of the stream it reads."""
-    leader = {s.name: o for o, stages in owned.items() for s in stages}
-    where = {o.name: (i, o) for i, o in enumerate(table)}
-    streams = {hw.core_in: _Stream((), lambda folding: (hw.in_dtype.bitwidth(), hw.in_elems))}
-    # the same converter or FIFO recurs between many pairs of folds
-    price = cache(lambda stage: _vec(stage.resources(Fold(), family)))
-    exact, joins = [], []
-    for node in hw.nodes:
-        layer, s0 = node.layer, streams[node.ins[0]]
-        fitted = layer.fitted_to_input(1, 1) is not layer
-        own = (layer.name,) if layer.foldable else tuple(o for o in [leader.get(layer.name)] if o)
-        owners = tuple(dict.fromkeys(own + (s0.owners if fitted else ())))
-        place = partial(_place, layer, s0 if fitted else None)
-        join = len(node.ins) > 1
-        for k, tensor in enumerate(node.ins):
-            if tensor != hw.core_in:
-                src, port = streams[tensor], partial(_port_view, place, k, join)
-                deps = list(dict.fromkeys(owners + src.owners))
-                views = [(owners, port), (src.owners, src.at)]
-                edge = _edge(deps, views, partial(_plumbing, src, port), where, price)
-                (joins if join else exact).append(edge)
-        for k, tensor in enumerate(node.outs):
-            streams[tensor] = _Stream(owners, partial(_out_view, place, k))
-    return exact, joins
-
-
-@dataclass(frozen=True)
 class _Model:
     """What the search knows of a design: the layers' options, and the plumbing between them."""
 
     table: list[_Options]
-    exact: list[_Edge]
-    joins: list[_Edge]  # a lower bound: their FIFO depths are checked on the assembled design
+    exact: list[Edge]
+    joins: list[Edge]  # a lower bound: their FIFO depths are checked on the assembled design
     weight: np.ndarray  # resource_cost per unit of each resource
 
     @property
-    def edges(self) -> list[_Edge]:
+    def edges(self) -> list[Edge]:
         return self.exact + self.joins
 
 
 def _model(hw: HwGraph, board: Board) -> _Model:
     """The option table and the plumbing edges of `hw` on `board`."""
-    owned = _implied_stages(hw)
+    owned = implied_stages(hw)
     table = _option_table(hw, board, owned)
-    exact, joins = _edges(hw, table, owned, board.family)
-    cap = _vec(board.capacity())
+    exact, joins = plumbing_edges(hw, {o.name: o.folds for o in table}, owned, board.family)
+    cap = resource_vector(board.capacity())
     return _Model(table, exact, joins, np.divide(1.0, cap, out=np.zeros_like(cap), where=cap > 0))
 
 
@@ -415,7 +263,7 @@ def _fit(
     BoardError names what it overflows.
     """
     table, cap = model.table, budget.limits(board)
-    limits, cuts = _vec(cap), []
+    limits, cuts = resource_vector(cap), []
     reserve, least, most = (
         np.zeros_like(limits),
         np.full_like(limits, np.inf),
@@ -430,7 +278,8 @@ def _fit(
         if _fits(need, cap):
             return folding
         cuts.append(tuple(picked))
-        over, unmodelled = _vec(need) > limits, _vec(need) - _used(model, picked)
+        used = resource_vector(need)
+        over, unmodelled = used > limits, used - _used(model, picked)
         least = np.where(over, np.minimum(least, unmodelled), least)
         most = np.where(over, np.maximum(most, unmodelled), most)
         if round_ >= CUT_ROUNDS:
