@@ -35,8 +35,17 @@ from qnngen.synth.batch import synthesize_batch  # noqa: E402
 
 SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
 COLUMNS = ("family", "module", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
-#: (fit points, held-out points) per module and family
+#: (fit points, held-out points) per module and family: indices below the first number are for
+#: fitting, the next ones held out, and EXTRA_FIT more after those fit too
 POINTS = {"xc7": (40, 30), "xcup": (25, 15)}
+#: more fit points for the modules with the most varied control logic
+EXTRA_FIT = {"qnngen_swu": 40, "qnngen_mvtu": 40, "qnngen_vvu": 20}
+
+
+def split_of(index: int, family: str) -> str:
+    """Whether sweep point `index` is for fitting or held out."""
+    n_fit, n_hold = POINTS[family]
+    return "holdout" if n_fit <= index < n_fit + n_hold else "fit"
 
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
@@ -64,7 +73,7 @@ def _append(rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def _batch_job(family: str, module: str, indices: list[int], n_fit: int) -> list[dict]:
+def _batch_job(family: str, module: str, indices: list[int]) -> list[dict]:
     insts = [draw(module, i) for i in indices]
     results = synthesize_batch(insts, family)
     rows = []
@@ -72,7 +81,7 @@ def _batch_job(family: str, module: str, indices: list[int], n_fit: int) -> list
         params = {k: v for k, v in inst.params.items() if k not in ("W_FILE", "T_FILE", "MEM_DIR")}
         rows.append({
             "family": family, "module": module, "index": i,
-            "split": "fit" if i < n_fit else "holdout", "params": json.dumps(params, sort_keys=True),
+            "split": split_of(i, family), "params": json.dumps(params, sort_keys=True),
             **res.resources.as_dict(), "cells": json.dumps(res.cells, sort_keys=True),
         })
     return rows
@@ -82,17 +91,17 @@ def sweep(families: list[str], modules: list[str], jobs: int, batch: int) -> Non
     done = {(r["family"], r["module"], r["index"]) for r in read_rows()}
     todo = []
     for family in families:
-        n_fit, n_hold = POINTS[family]
         for module in modules:
-            left = [i for i in range(n_fit + n_hold) if (family, module, i) not in done]
-            todo += [(family, module, left[k:k + batch], n_fit) for k in range(0, len(left), batch)]
+            total = sum(POINTS[family]) + EXTRA_FIT.get(module, 0)
+            left = [i for i in range(total) if (family, module, i) not in done]
+            todo += [(family, module, left[k:k + batch]) for k in range(0, len(left), batch)]
     total = sum(len(t[2]) for t in todo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns) as progress, ThreadPoolExecutor(jobs) as pool:
         task = progress.add_task("synthesizing", total=total)
         futures = {pool.submit(_batch_job, *t): t for t in todo}
         for fut in as_completed(futures):
-            family, module, indices, _ = futures[fut]
+            family, module, indices = futures[fut]
             try:
                 _append(fut.result())
             except Exception as e:  # a failing batch is reported and retried on the next run

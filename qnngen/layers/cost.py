@@ -130,19 +130,20 @@ def counter_bits(n: int) -> int:
 
 def memory_luts(prefix: str, width: int, depth: int, style: str, rom: bool) -> dict[str, float]:
     """LUT terms of a memory kept out of block RAM: a ROM as logic (one LUT6 per bit per 64
-    words, plus a mux level per 256), a RAM as LUT-RAM (32x6 / 64x3 per 4 LUTs, deeper ones
-    one 64x1 dual-port pair per bit and 64 words) or as registers with a read mux."""
+    words, plus a mux level per 256), a RAM as LUT-RAM (quad-port primitives of 4 LUTs holding
+    32x6 or 64x3, one bank per 64 words, with a read mux across banks) or as registers with a
+    read mux."""
     if style == "block" or depth <= 1:
         return {}
     if rom:
         return {f"{prefix}rom": width * math.ceil(depth / 64), f"{prefix}rom_mux": width * (math.ceil(depth / 256) - 1)}
     if style == "logic":
         return {f"{prefix}reg_mux": width * depth / 4}
-    if depth <= 32:
-        return {f"{prefix}lutram": math.ceil(width / 6) * 4}
-    if depth <= 64:
-        return {f"{prefix}lutram": math.ceil(width / 3) * 4}
-    return {f"{prefix}lutram_deep": width * math.ceil(depth / 64)}
+    banks = math.ceil(depth / 64)
+    return {
+        f"{prefix}lutram": 4 * math.ceil(width / (6 if depth <= 32 else 3)) * banks,
+        f"{prefix}lutram_mux": width * (banks - 1),
+    }
 
 
 def memory_ffs(prefix: str, width: int, depth: int, style: str, rom: bool) -> dict[str, float]:

@@ -9,7 +9,7 @@ import numpy as np
 from ..ir import DataType
 from ..ir.spatial_ops import im2col
 from .base import Cycles, Fold, HwLayer, require
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts
+from .cost import CostTerms, clog2, cost_terms, memory_ffs, memory_luts
 from .memory import styles_of
 from .swu_timing import SwuParams, swu_interval, swu_out_times
 
@@ -110,16 +110,25 @@ class SWU(HwLayer):
 
 @cost_terms("qnngen_swu")
 def swu_terms(p: dict) -> CostTerms:
+    """Line buffer, its address and position counters, the window counters (none for 1x1) and,
+    with padding, the pad bounds and the pad-value select on the data."""
     cf = p["IFM_CH"] // p["SIMD"]
     wb = p["SIMD"] * p["BITS"]
     nr = p["K_H"] + p["STRIDE_H"]
     depth = nr * p["IFM_W"] * cf
     ph = p["IFM_H"] + p["PAD_TOP"] + p["PAD_BOTTOM"]
     pw = p["IFM_W"] + p["PAD_LEFT"] + p["PAD_RIGHT"]
-    ctrl = (counter_bits(depth) * 2 + counter_bits(p["IFM_W"] * cf) + counter_bits(cf) + counter_bits(p["K_H"]) + counter_bits(p["K_W"])
-            + clog2(ph + 4) * 2 + clog2(pw + 4) * 2 + clog2(nr) * 3)
-    lut = {"one": 1, "ctrl": ctrl, "data": wb}
+    oh, ow = (ph - p["K_H"]) // p["STRIDE_H"] + 1, (pw - p["K_W"]) // p["STRIDE_W"] + 1
+    padded = any(p[k] for k in ("PAD_TOP", "PAD_BOTTOM", "PAD_LEFT", "PAD_RIGHT"))
+    kernel = p["K_H"] * p["K_W"] > 1  # a 1x1 window has no window counters
+    terms = {
+        "one": 1, "data": wb, "pad": wb * padded, "window": kernel,
+        "ctrl": 2 * clog2(depth) + clog2(cf) + clog2(ph + 1) + clog2(pw + 1) + clog2(oh) + clog2(ow)
+        + clog2(nr) + clog2(p["IFM_H"] + 1),
+        "kernel": clog2(p["K_H"]) * clog2(p["K_W"]), "pad_ctrl": padded * (clog2(ph + 1) + clog2(pw + 1)),
+    }
+    lut = dict(terms)
     lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"], rom=False))
-    ff = {"one": 1, "ctrl": ctrl, "data": wb}
+    ff = dict(terms)
     ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"], rom=False))
     return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))
