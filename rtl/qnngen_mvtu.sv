@@ -11,6 +11,11 @@
 // Operands: *_BIPOLAR = 1-bit value, bit 1 = +1, bit 0 = -1 (BITS must be 1);
 //   otherwise two's complement when *_SIGNED, else unsigned.
 //   Bipolar x bipolar uses XNOR-popcount, acc = 2*popcount - n.
+// Products (integer x integer only; bipolar and XNOR products are selects): MUL_STYLE = "dsp"
+//   writes x * w, which synthesis maps to DSP slices; "lut" writes the same two's complement
+//   product as a shift-and-add over the bits of the narrower decoded operand (its MSB weighs
+//   -2^(n-1)), which stays in LUTs. Any other MUL_STYLE stops elaboration. The compiler picks
+//   the style (qnngen/layers/mvtu.py mul_style).
 // Activation: N_THRES = 0 -> out = acc (OUT_BITS must equal ACC_BITS);
 //   N_THRES > 0 -> out = OUT_BIAS + #{k : acc >= T[j][k]} as OUT_BITS two's complement.
 //   ACC_BITS is a signed width that must hold every dot product and every threshold.
@@ -66,7 +71,8 @@ module qnngen_mvtu #(
   parameter T_FILE = "mvtu_t.mem",
   parameter W_STYLE = "block",    // qnngen_rom STYLE of the weights
   parameter T_STYLE = "block",    // qnngen_rom STYLE of the thresholds
-  parameter BUF_STYLE = "block"   // qnngen_ram STYLE of the input buffer
+  parameter BUF_STYLE = "block",  // qnngen_ram STYLE of the input buffer
+  parameter MUL_STYLE = "lut"     // integer products: "lut" shift-and-add or "dsp" multiply
 ) (
   input  logic                     clk,
   input  logic                     rst_n,
@@ -91,6 +97,10 @@ module qnngen_mvtu #(
   localparam int WD = W_BIPOLAR != 0 ? 1 : (W_SIGNED != 0 ? W_BITS : W_BITS + 1);
   // Product width: negating the other operand of a +-1 needs one extra bit.
   localparam int PW = IN_BIPOLAR != 0 ? WD + 1 : (W_BIPOLAR != 0 ? XD + 1 : XD + WD);
+  // Shift-and-add products (MUL_STYLE "lut") loop over the bits of the narrower operand.
+  localparam int NB = WD <= XD ? WD : XD;
+  // MUL_STYLE as a fixed-width vector, so comparing it with literals needs no width waiver.
+  localparam logic [8*8-1:0] MUL_STYLE_V = (8*8)'(MUL_STYLE);
   localparam int PC_W = $clog2(SIMD + 1);
 
   if (MH % PE != 0 || MW % SIMD != 0) begin : g_bad_fold
@@ -99,9 +109,20 @@ module qnngen_mvtu #(
   if ((IN_BIPOLAR != 0 && IN_BITS != 1) || (W_BIPOLAR != 0 && W_BITS != 1)) begin : g_bad_bipolar
     $error("qnngen_mvtu: bipolar operands must be 1 bit wide");
   end
+  if (MUL_STYLE_V != "lut" && MUL_STYLE_V != "dsp") begin : g_bad_mul_style
+    $error("qnngen_mvtu: MUL_STYLE must be \"lut\" or \"dsp\"");
+  end
   if (N_THRES == 0 && OUT_BITS != ACC_BITS) begin : g_bad_out
     $error("qnngen_mvtu: OUT_BITS must equal ACC_BITS when N_THRES = 0");
   end
+
+  // a * b mod 2^PW for two's complement a (sign-extended to PW bits) and b, without a `*`:
+  // sum of a << i over the set bits of b, the MSB's term subtracted (it weighs -2^(NB-1)).
+  // The result is assigned to the function name: Yosys has no `return`.
+  function automatic logic [PW-1:0] shift_add(logic [PW-1:0] a, logic [NB-1:0] b);
+    shift_add = b[NB-1] ? -(a << (NB - 1)) : '0;
+    for (int i = 0; i < NB - 1; i++) shift_add = shift_add + (b[i] ? a << i : '0);
+  endfunction
 
   // ---------------------------------------------------------------- step issue
   logic adv;        // the whole pipeline moves this cycle
@@ -232,8 +253,12 @@ module qnngen_mvtu #(
         assign prod[i*PW+:PW] = x[0] ? PW'(wd) : -(PW'(wd));
       end else if (W_BIPOLAR != 0) begin : g_negx
         assign prod[i*PW+:PW] = wd[0] ? PW'(x) : -(PW'(x));
-      end else begin : g_prod
+      end else if (MUL_STYLE_V == "dsp") begin : g_prod
         assign prod[i*PW+:PW] = PW'(x * wd);
+      end else if (WD <= XD) begin : g_prod_lut_w
+        assign prod[i*PW+:PW] = shift_add(PW'(x), wd);
+      end else begin : g_prod_lut_x
+        assign prod[i*PW+:PW] = shift_add(PW'(wd), x);
       end
     end
 

@@ -17,6 +17,9 @@
 //   N_THRES = 0 -> out = acc (OUT_BITS must equal ACC_BITS);
 //   N_THRES > 0 -> out = OUT_BIAS + #{j : acc >= T[c][j]} as OUT_BITS two's complement.
 //   ACC_BITS is a signed width that must hold every dot product and every threshold.
+//   MUL_STYLE (integer x integer products only): "dsp" writes x * w (DSP slices), "lut" the
+//   same product as a shift-and-add over the narrower decoded operand (LUTs); any other value
+//   stops elaboration. The compiler picks it (qnngen/layers/mvtu.py mul_style).
 //
 // Memory files ($readmemh, one hex word per line, element 0 in the LSBs of a word):
 //   {MEM_DIR, W_FILE}: CF*K2 words of PE*W_BITS bits; word g*K2 + k, element p = w[g*PE + p][k].
@@ -64,7 +67,8 @@ module qnngen_vvu #(
   parameter W_FILE = "vvu_w.mem",
   parameter T_FILE = "vvu_t.mem",
   parameter W_STYLE = "block",  // qnngen_rom STYLE of the weights
-  parameter T_STYLE = "block"   // qnngen_rom STYLE of the thresholds
+  parameter T_STYLE = "block",  // qnngen_rom STYLE of the thresholds
+  parameter MUL_STYLE = "lut"   // integer products: "lut" shift-and-add or "dsp" multiply
 ) (
   input  logic                     clk,
   input  logic                     rst_n,
@@ -88,6 +92,10 @@ module qnngen_vvu #(
   localparam int WD = W_BIPOLAR != 0 ? 1 : (W_SIGNED != 0 ? W_BITS : W_BITS + 1);
   // Product width: negating the other operand of a +-1 needs one extra bit.
   localparam int PW = IN_BIPOLAR != 0 ? WD + 1 : (W_BIPOLAR != 0 ? XD + 1 : XD + WD);
+  // Shift-and-add products (MUL_STYLE "lut") loop over the bits of the narrower operand.
+  localparam int NB = WD <= XD ? WD : XD;
+  // MUL_STYLE as a fixed-width vector, so comparing it with literals needs no width waiver.
+  localparam logic [8*8-1:0] MUL_STYLE_V = (8*8)'(MUL_STYLE);
 
   if (PE < 1 || C % PE != 0 || K2 < 1) begin : g_bad_fold
     $error("qnngen_vvu: PE must divide C and K2 must be at least 1");
@@ -95,9 +103,20 @@ module qnngen_vvu #(
   if ((IN_BIPOLAR != 0 && IN_BITS != 1) || (W_BIPOLAR != 0 && W_BITS != 1)) begin : g_bad_bipolar
     $error("qnngen_vvu: bipolar operands must be 1 bit wide");
   end
+  if (MUL_STYLE_V != "lut" && MUL_STYLE_V != "dsp") begin : g_bad_mul_style
+    $error("qnngen_vvu: MUL_STYLE must be \"lut\" or \"dsp\"");
+  end
   if (N_THRES == 0 && OUT_BITS != ACC_BITS) begin : g_bad_out
     $error("qnngen_vvu: OUT_BITS must equal ACC_BITS when N_THRES = 0");
   end
+
+  // a * b mod 2^PW for two's complement a (sign-extended to PW bits) and b, without a `*`:
+  // sum of a << i over the set bits of b, the MSB's term subtracted (it weighs -2^(NB-1)).
+  // The result is assigned to the function name: Yosys has no `return`.
+  function automatic logic [PW-1:0] shift_add(logic [PW-1:0] a, logic [NB-1:0] b);
+    shift_add = b[NB-1] ? -(a << (NB - 1)) : '0;
+    for (int i = 0; i < NB - 1; i++) shift_add = shift_add + (b[i] ? a << i : '0);
+  endfunction
 
   // ---------------------------------------------------------------- step issue
   logic adv;        // the whole pipeline moves this cycle
@@ -178,8 +197,12 @@ module qnngen_vvu #(
         assign pr = x[0] ? PW'(wd) : -(PW'(wd));
       end else if (W_BIPOLAR != 0) begin : g_negx
         assign pr = wd[0] ? PW'(x) : -(PW'(x));
-      end else begin : g_prod
+      end else if (MUL_STYLE_V == "dsp") begin : g_prod
         assign pr = PW'(x * wd);
+      end else if (WD <= XD) begin : g_prod_lut_w
+        assign pr = shift_add(PW'(x), wd);
+      end else begin : g_prod_lut_x
+        assign pr = shift_add(PW'(wd), x);
       end
       assign prod[p] = ACC_BITS'($signed(pr));
     end

@@ -18,6 +18,19 @@ PIPELINE_DEPTH = 3
 #: a LUT-based product is cheaper than a DSP below this many product bits
 
 
+def mul_style(in_dtype: DataType, w_dtype: DataType) -> str:
+    """MUL_STYLE of qnngen_mvtu / qnngen_vvu products: "dsp" (x * w) or "lut" (shift-and-add).
+
+    "dsp" iff neither operand is bipolar and both decoded widths (BITS if signed, BITS + 1 if
+    unsigned) are >= 5, i.e. INT5-and-wider or UINT4-and-wider on both sides (FINN's split):
+    narrower products are cheaper in LUTs; written as `*` they would take a DSP48 each.
+    """
+    if in_dtype == BIPOLAR or w_dtype == BIPOLAR:
+        return "lut"
+    decoded = [t.bitwidth() + (0 if t.signed() else 1) for t in (in_dtype, w_dtype)]
+    return "dsp" if min(decoded) >= 5 else "lut"
+
+
 @dataclass(frozen=True, eq=False)
 class MVTU(HwLayer):
     """Matrix-vector(-threshold) unit for MH x MW integer weights and a fused activation.
@@ -159,6 +172,7 @@ class MVTU(HwLayer):
             "ACC_BITS": self.acc_dtype.bitwidth(), "N_THRES": self.n_thres,
             "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
             "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if self.n_thres else "",
+            "MUL_STYLE": mul_style(self.in_dtype, self.w_dtype),
         }
         style_params = {"weights": "W_STYLE", "thresholds": "T_STYLE", "input_buffer": "BUF_STYLE"}
         for mem, style in self.memory_styles(fold).items():

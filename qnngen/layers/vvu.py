@@ -12,6 +12,7 @@ from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
 from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms
 from .memory import styles_of
+from .mvtu import mul_style
 from .vvu_timing import vvu_out_times
 
 
@@ -117,6 +118,7 @@ class VVU(HwLayer):
             "ACC_BITS": self.acc_dtype.bitwidth(), "N_THRES": self.n_thres,
             "OUT_BITS": self.out_dtype.bitwidth(), "OUT_BIAS": 0 if self.out_dtype == BIPOLAR else self.out_bias,
             "W_FILE": f"{self.name}_w.mem", "T_FILE": f"{self.name}_t.mem" if self.thresholds is not None else "",
+            "MUL_STYLE": mul_style(self.in_dtype, self.w_dtype),
         }
         style_params = {"weights": "W_STYLE", "thresholds": "T_STYLE"}
         for mem, style in self.memory_styles(fold).items():

@@ -34,6 +34,7 @@ class Case:
     w: Operand
     n_thres: int = 0
     out_bias: int = 0
+    mul_style: str = "lut"  # MUL_STYLE of integer x integer products
 
     @property
     def nf(self) -> int:
@@ -52,9 +53,13 @@ CASES = (
     Case("mixed_xnor_signed_out", 32, 16, 4, 8, BIPOLAR, BIPOLAR, n_thres=3, out_bias=-1),
     Case("bipolar_x_int_w", 24, 12, 3, 4, BIPOLAR, Operand(4, True), n_thres=7, out_bias=-4),
     Case("int_x_bipolar_w_nf1", 16, 8, 8, 2, Operand(4, True), BIPOLAR),
-    Case("odd_int_int", 15, 6, 3, 5, Operand(4, True), Operand(3, True), n_thres=15, out_bias=-8),
+    Case("odd_int_int_dsp", 15, 6, 3, 5, Operand(4, True), Operand(3, True), n_thres=15, out_bias=-8,
+         mul_style="dsp"),
     Case("uint_int_thres", 48, 8, 2, 16, Operand(2), Operand(2, True), n_thres=3),
-    Case("sf1_int8", 8, 16, 2, 8, Operand(8), Operand(8, True)),
+    Case("sf1_int8_dsp", 8, 16, 2, 8, Operand(8), Operand(8, True), mul_style="dsp"),
+    Case("sf1_int8_lut", 8, 16, 2, 8, Operand(8), Operand(8, True)),
+    # The input is the narrower decoded operand (3 < 6 bits): the shift-and-add runs over x.
+    Case("int_uint_lut_x", 12, 4, 2, 3, Operand(3, True), Operand(5), n_thres=3, out_bias=-1),
 )
 
 
@@ -83,6 +88,7 @@ class Design:
             "W_BITS": c.w.bits, "W_SIGNED": int(c.w.signed), "W_BIPOLAR": int(c.w.bipolar),
             "ACC_BITS": self.acc_bits, "N_THRES": c.n_thres, "OUT_BITS": self.out_bits,
             "OUT_BIAS": c.out_bias, "MEM_DIR": mem_dir, "W_FILE": "w.mem", "T_FILE": "t.mem",
+            "MUL_STYLE": c.mul_style,
         }  # fmt: skip
 
 

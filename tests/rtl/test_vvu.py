@@ -36,6 +36,7 @@ class Case:
     pixels: int
     n_thres: int = 0
     out_bias: int = 0
+    mul_style: str = "lut"  # MUL_STYLE of integer x integer products
 
     @property
     def cf(self) -> int:
@@ -53,8 +54,11 @@ CASES = (
     Case("pe1_xnor_k9", 4, 9, 1, BIPOLAR, BIPOLAR, pixels=3, n_thres=1),
     # PE=C (one group), unsigned x signed, raw accumulator out.
     Case("pec_uint_int_k9", 6, 9, 6, Operand(4), Operand(3, signed=True), pixels=4),
-    # Signed x signed, thresholds with a negative bias.
-    Case("int_int_thres_neg", 8, 9, 2, Operand(4, True), Operand(3, True), 3, 3, out_bias=-2),
+    # Signed x signed, thresholds with a negative bias, DSP-style products.
+    Case("int_int_thres_neg", 8, 9, 2, Operand(4, True), Operand(3, True), 3, 3, out_bias=-2,
+         mul_style="dsp"),
+    # The input is the narrower decoded operand (2 < 5 bits): the shift-and-add runs over x.
+    Case("int_uint_lut_x", 4, 4, 2, Operand(2, True), Operand(4), pixels=3),
     # 1x1 window: one input beat per output beat; bipolar x signed, many thresholds.
     Case("k1_bip_int_thres", 6, 1, 3, BIPOLAR, Operand(4, True), 5, n_thres=7, out_bias=-4),
     # 1x1 window, PE=1, signed x bipolar, raw accumulator out.
@@ -87,6 +91,7 @@ class Design:
             "W_BITS": c.w.bits, "W_SIGNED": int(c.w.signed), "W_BIPOLAR": int(c.w.bipolar),
             "ACC_BITS": self.acc_bits, "N_THRES": c.n_thres, "OUT_BITS": self.out_bits,
             "OUT_BIAS": c.out_bias, "MEM_DIR": mem_dir, "W_FILE": "w.mem", "T_FILE": "t.mem",
+            "MUL_STYLE": c.mul_style,
         }  # fmt: skip
 
 
