@@ -157,7 +157,12 @@ def memory_ffs(prefix: str, width: int, depth: int, style: str, rom: bool) -> di
 
 
 def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
-    """LUT terms of `lanes` products plus their DSP count and product width (mvtu / vvu)."""
+    """LUT terms of `lanes` products plus their DSP count and product width (mvtu / vvu).
+
+    MUL_STYLE "lut" is a shift-and-add over the narrower operand: no DSP. "dsp" is a `*`, which
+    synthesis puts in DSP48s when both operands have 2 bits or more and the product 9 or more
+    (an unsigned x unsigned product drops the zero sign bits first), one per 25 x 18 tile.
+    """
     xbip, wbip = p["IN_BIPOLAR"] != 0, p["W_BIPOLAR"] != 0
     xd = 1 if xbip else (p["IN_BITS"] if p["IN_SIGNED"] else p["IN_BITS"] + 1)
     wd = 1 if wbip else (p["W_BITS"] if p["W_SIGNED"] else p["W_BITS"] + 1)
@@ -166,6 +171,9 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
         return {"xnor": lanes}, 0, pw
     if xbip or wbip:
         return {"negate": lanes * pw}, 0, pw
-    if xd >= 2 and wd >= 2 and pw >= 9:
-        return {"dsp_lanes": lanes * pw}, lanes, pw
-    return {"lut_mul": lanes * xd * wd}, 0, pw
+    unsigned = not p["IN_SIGNED"] and not p["W_SIGNED"]
+    a, b = (p["IN_BITS"], p["W_BITS"]) if unsigned else (xd, wd)
+    if p["MUL_STYLE"] == "dsp" and min(a, b) >= 2 and a + b >= 9:
+        tiles = math.ceil((max(xd, wd) - 1) / 24) * math.ceil((min(xd, wd) - 1) / 17)
+        return {"dsp_lanes": lanes * pw}, lanes * tiles, pw
+    return {"lut_mul": lanes * min(xd, wd) * pw}, 0, pw

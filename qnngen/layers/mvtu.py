@@ -15,7 +15,6 @@ from .memory import styles_of
 
 #: cycles from issuing a step to its output beat being valid (issue, S1, S2, S3)
 PIPELINE_DEPTH = 3
-#: a LUT-based product is cheaper than a DSP below this many product bits
 
 
 def mul_style(in_dtype: DataType, w_dtype: DataType) -> str:
