@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from rich.table import Table
 from ..errors import QnnGenError
 from ..fold.boards import load_board
 from ..layers.base import Resources
-from .yosys import cell_resources, run_yosys
+from .yosys import cell_resources, synthesize_instances
 
 SYNTH_JSON = "synth.json"
 
@@ -34,38 +33,22 @@ def _errors(est: dict[str, int], got: dict[str, int]) -> dict[str, float | None]
 def _read_build(out: Path) -> tuple[dict, str, list[Path]]:
     report, rtl = out / "report.json", out / "rtl"
     if not report.is_file() or not rtl.is_dir():
-        raise QnnGenError(f"{out}: not a qnngen build folder (no report.json or rtl/); run qnngen compile first")
+        raise QnnGenError(
+            f"{out}: not a qnngen build folder (no report.json or rtl/); run qnngen compile first"
+        )
     data = json.loads(report.read_text())
     top = json.loads((out / "design.json").read_text())["top"]
     return data, top, sorted(rtl.iterdir())
 
 
-def _yosys(files: list[Path], top: str, family: str) -> tuple[dict, dict[str, str]]:
-    """Run synth_xilinx with each layer instance kept as its own module; returns the stat JSON
-    and the module of every instance of the top."""
+def _synthesize(files: list[Path], top: str, family: str) -> tuple[dict, dict[str, int]]:
+    """Each layer instance's primitives and the top's own, from a copy of the build's rtl/."""
     with tempfile.TemporaryDirectory(prefix="qnngen-synth-") as tmp:
         work = Path(tmp)
         for f in files:
             shutil.copy(f, work / f.name)
-        sources = " ".join(f.name for f in files if f.suffix == ".sv")
-        script = [
-            f"read_verilog -defer -sv {sources}",
-            f"hierarchy -top {top}",
-            f"setattr -set keep_hierarchy 1 {top}/c:*",
-            f"synth_xilinx -flatten -family {family} -top {top}",
-            "tee -q -o stat.json stat -json",
-            f"tee -q -o top.il dump {top}",
-        ]
-        run_yosys(["-q", "-p", "; ".join(script)], work)
-        stat = json.loads((work / "stat.json").read_text())
-        text = (work / "top.il").read_text()
-    instances = {m.group(2): m.group(1) for m in re.finditer(r"^\s*cell (\S+) \\(\S+)$", text, re.M)}
-    return stat, instances
-
-
-def _cells(stat: dict, module: str) -> dict[str, int]:
-    cells = stat["modules"][module]["num_cells_by_type"]
-    return {k: int(v) for k, v in sorted(cells.items()) if not k.startswith("$")}
+        sources = [f.name for f in files if f.suffix == ".sv"]
+        return synthesize_instances(work, sources, top, family)
 
 
 def synthesize_build(out: Path) -> dict:
@@ -74,13 +57,14 @@ def synthesize_build(out: Path) -> dict:
     out = Path(out)
     report, top, files = _read_build(out)
     board = load_board(report["board"])
-    stat, instances = _yosys(files, top, board.family)
+    by_instance, top_cells = _synthesize(files, top, board.family)
     layers, total = [], Resources()
     for layer in report["layers"]:
-        module = instances.get(layer["name"])
-        if module is None:
-            raise QnnGenError(f"{out}: layer {layer['name']} is not an instance of {top}; recompile the folder")
-        cells = _cells(stat, module)
+        cells = by_instance.get(layer["name"])
+        if cells is None:
+            raise QnnGenError(
+                f"{out}: layer {layer['name']} is not an instance of {top}; recompile the folder"
+            )
         got = cell_resources(cells)
         total = total + got
         layers.append({
@@ -88,7 +72,6 @@ def synthesize_build(out: Path) -> dict:
             "estimate": layer["resources"], "error": _errors(layer["resources"], got.as_dict()),
             "cells": cells,
         })
-    top_cells = {k: v for k, v in _cells(stat, f"\\{top}").items() if k not in instances.values()}
     total = total + cell_resources(top_cells)
     est = report["estimate"]["resources"]
     result = {
@@ -105,8 +88,8 @@ def synthesize_build(out: Path) -> dict:
 
 def print_synth(result: dict, console: Console) -> None:
     """Print the estimate, what Yosys mapped and the relative error, per resource."""
-    table = Table(title=f"{result['model']} on {result['board']} ({result['family']}): estimate vs Yosys",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    title = f"{result['model']} on {result['board']} ({result['family']}): estimate vs Yosys"
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     for h in ("resource", "estimate", "yosys", "error %"):
         table.add_column(h, justify="left" if h == "resource" else "right")
     for k in Resources.KEYS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -12,14 +13,16 @@ from ..errors import QnnGenError
 from ..layers.base import Resources
 
 #: Xilinx primitives counted as (resource key, units): a LUT-RAM or SRL primitive costs the LUTs
-#: it occupies, a RAMB36 two BRAM18s, an INV a LUT1 (as Vivado maps it). Carry chains, wide muxes and I/O buffers are not counted.
+#: it occupies, a RAMB36 two BRAM18s, an INV a LUT1 (as Vivado maps it). Carry chains, wide
+#: muxes and I/O buffers are not counted.
 PRIMITIVE_COST: dict[str, tuple[str, int]] = {
     **{f"LUT{n}": ("lut", 1) for n in range(1, 7)},
     "INV": ("lut", 1),
     "LUT6_2": ("lut", 1),
     "SRL16E": ("lut", 1), "SRLC32E": ("lut", 1), "SRLC16E": ("lut", 1),
-    "RAM32X1S": ("lut", 1), "RAM64X1S": ("lut", 1), "RAM128X1S": ("lut", 2), "RAM256X1S": ("lut", 4),
-    "RAM32X1D": ("lut", 2), "RAM64X1D": ("lut", 2), "RAM128X1D": ("lut", 4), "RAM256X1D": ("lut", 8),
+    "RAM32X1S": ("lut", 1), "RAM64X1S": ("lut", 1), "RAM128X1S": ("lut", 2),
+    "RAM256X1S": ("lut", 4), "RAM32X1D": ("lut", 2), "RAM64X1D": ("lut", 2),
+    "RAM128X1D": ("lut", 4), "RAM256X1D": ("lut", 8),
     "RAM32M": ("lut", 4), "RAM64M": ("lut", 4), "RAM32M16": ("lut", 8), "RAM64M8": ("lut", 8),
     "FDRE": ("ff", 1), "FDSE": ("ff", 1), "FDCE": ("ff", 1), "FDPE": ("ff", 1),
     "LDCE": ("ff", 1), "LDPE": ("ff", 1),
@@ -58,3 +61,32 @@ def run_yosys(args: list[str], cwd: Path) -> None:
         errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln]
         reason = errors[-1].strip() if errors else f"exit code {proc.returncode}"
         raise QnnGenError(f"yosys failed in {cwd}: {reason}")
+
+
+def synthesize_instances(
+    work: Path, sources: list[str], top: str, family: str
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Synthesize `top` from the `sources` in folder `work` with `synth_xilinx -family FAMILY`,
+    keeping every instance in `top` as its own module (flattened inside). Returns each
+    instance's primitive counts by instance name, and the primitives of `top` itself."""
+    if family not in FAMILIES:
+        raise QnnGenError(f"unknown device family '{family}' for synthesis; use one of {FAMILIES}")
+    script = [
+        f"read_verilog -defer -sv {' '.join(sources)}",
+        f"hierarchy -top {top}",
+        f"setattr -set keep_hierarchy 1 {top}/c:*",
+        f"synth_xilinx -flatten -family {family} -top {top}",
+        "tee -q -o stat.json stat -json",
+        f"tee -q -o top.il dump {top}",
+    ]
+    run_yosys(["-q", "-p", "; ".join(script)], work)
+    modules = json.loads((work / "stat.json").read_text())["modules"]
+    text = (work / "top.il").read_text()
+    module_of = {m.group(2): m.group(1) for m in re.finditer(r"^\s*cell (\S+) \\(\S+)$", text, re.M)}
+
+    def cells(module: str) -> dict[str, int]:
+        counts = modules[module]["num_cells_by_type"]
+        return {k: int(v) for k, v in sorted(counts.items()) if not k.startswith("$")}
+
+    own = {k: v for k, v in cells(f"\\{top}").items() if k not in module_of.values()}
+    return {name: cells(module) for name, module in module_of.items()}, own
