@@ -89,7 +89,9 @@ def thresh(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     if t is None:
         t, out, bias = _thresholds(rng, int(x.min()), int(x.max()), c, 3), UINT(2), 0
     layer = Thresholding("p", c, 16, in_dtype=x, out_dtype=out, thresholds=t, out_bias=bias)
-    return layer, _fold(rng, layer, 64)
+    # at most 4096 threshold bits per word: wider ones are not a folding anyone would pick
+    folds = [f for f in layer.fold_space() if f.pe * t.shape[1] * (x.bitwidth() + 2) <= 4096]
+    return layer, _pick(rng, folds)
 
 
 def swu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:

@@ -177,3 +177,23 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
         tiles = math.ceil((max(xd, wd) - 1) / 24) * math.ceil((min(xd, wd) - 1) / 17)
         return {"dsp_lanes": lanes * pw}, lanes * tiles, pw
     return {"lut_mul": lanes * min(xd, wd) * pw}, 0, pw
+
+
+def threshold_terms(
+    lanes: int, n: int, in_bits: int, t_bits: int, depth: int, style: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """LUT and FF terms of `lanes` units counting how many of their n thresholds (t_bits wide,
+    read from a ROM of `depth` words in `style`) an in_bits input reaches. With the thresholds
+    in logic, synthesis can fold ROM, read register and comparators into one function of the
+    input and address bits; when that truth table is the smaller, it is what the unit costs."""
+    if n == 0:
+        return {}, {}
+    cw = max(t_bits, in_bits + 1)
+    out_bits = clog2(n + 1)
+    addr = clog2(depth) if style != "block" else 0
+    table = out_bits * 2 ** max(0, in_bits + addr - 6)
+    if style != "block" and table < 2 * n * cw:
+        return {"thr_table": lanes * table}, {}
+    regs = lanes * n * t_bits if style != "block" and depth > 1 else 0
+    lut = {"thr_cmp": lanes * n * cw, "thr_count": lanes * n * out_bits, "thr_rom": regs * addr}
+    return lut, {"thr_read": regs}

@@ -18,7 +18,7 @@ from .concat_timing import (
     concat_order,
     concat_out_times,
 )
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, threshold_terms
 from .gap_timing import gap_interval, gap_out_times
 from .labelselect_timing import labelselect_interval, labelselect_out_times
 from .memory import styles_of
@@ -323,13 +323,10 @@ class LabelSelect(_ChannelStream):
 @cost_terms("qnngen_thresh")
 def thresh_terms(p: dict) -> CostTerms:
     pe, cf, nt = p["PE"], p["C"] // p["PE"], p["N_THRES"]
-    cw = max(p["T_BITS"], p["IN_BITS"] + 1)
     tw = pe * nt * p["T_BITS"]
-    lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "count": pe * nt * clog2(nt + 1),
-           "cmp": 0 if cf == 1 else pe * nt * cw, "cmp_const": pe * nt * cw if cf == 1 else 0}
-    lut.update(memory_luts("t_", tw, cf, p["T_STYLE"], rom=True))
-    ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"]}
-    ff.update(memory_ffs("t_", tw, cf, p["T_STYLE"], rom=True))
+    thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], cf, p["T_STYLE"])
+    lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], **thr_lut}
+    ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"], **thr_ff}
     return CostTerms(lut, ff, ((tw, cf, p["T_STYLE"]),))
 
 

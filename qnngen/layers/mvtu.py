@@ -10,7 +10,7 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms
+from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, threshold_terms
 from .memory import styles_of
 
 #: cycles from issuing a step to its output beat being valid (issue, S1, S2, S3)
@@ -192,19 +192,17 @@ def mvtu_terms(p: dict) -> CostTerms:
         "one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc,
         "tree": pe * (simd - 1) * (pw + clog2(simd) / 2) if p["IN_BIPOLAR"] + p["W_BIPOLAR"] < 2 else 0,
         "popcount": pe * simd if p["IN_BIPOLAR"] and p["W_BIPOLAR"] else 0,
-        "cmp": 0 if nf == 1 else pe * nt * acc, "cmp_const": pe * nt * acc if nf == 1 else 0,
-        "count": pe * nt * clog2(nt + 1),
     }
     lut.update({(k + "_const" if const_w else k): v for k, v in ops.items()})
     lut.update(memory_luts("w_", ww, nf * sf, p["W_STYLE"], rom=True))
-    if nt:
-        lut.update(memory_luts("t_", tw, nf, p["T_STYLE"], rom=True))
+    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, nf, p.get("T_STYLE", "logic"))
+    lut.update(thr_lut)
     mems = [(ww, nf * sf, p["W_STYLE"])]
     ff = {"one": 1, "ctrl": ctrl, "acc": pe * acc, "out": pe * p["OUT_BITS"],
           "x": in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw}
     ff.update(memory_ffs("w_", ww, nf * sf, p["W_STYLE"], rom=True))
+    ff.update(thr_ff)
     if nt:
-        ff.update(memory_ffs("t_", tw, nf, p["T_STYLE"], rom=True))
         mems.append((tw, nf, p["T_STYLE"]))
     if nf > 1:
         lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"], rom=False))

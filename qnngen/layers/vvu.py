@@ -10,7 +10,7 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms
+from .cost import CostTerms, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, threshold_terms
 from .memory import styles_of
 from .mvtu import mul_style
 from .vvu_timing import vvu_out_times
@@ -133,16 +133,13 @@ def vvu_terms(p: dict) -> CostTerms:
     ww, tw = pe * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(cf) + counter_bits(k2) + counter_bits(cf * k2)
     ops, dsp, pw = product_terms(p, pe)
-    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc,
-           "cmp": 0 if cf == 1 else pe * nt * acc, "cmp_const": pe * nt * acc if cf == 1 else 0,
-           "count": pe * nt * clog2(nt + 1), **ops}
+    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, cf, p.get("T_STYLE", "logic"))
+    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc, **ops, **thr_lut}
     lut.update(memory_luts("w_", ww, cf * k2, p["W_STYLE"], rom=True))
     ff = {"one": 1, "ctrl": ctrl, "acc": pe * acc, "out": pe * p["OUT_BITS"],
-          "x": pe * p["IN_BITS"], "dsp_lanes": dsp * pw}
+          "x": pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **thr_ff}
     ff.update(memory_ffs("w_", ww, cf * k2, p["W_STYLE"], rom=True))
     mems = [(ww, cf * k2, p["W_STYLE"])]
     if nt:
-        lut.update(memory_luts("t_", tw, cf, p["T_STYLE"], rom=True))
-        ff.update(memory_ffs("t_", tw, cf, p["T_STYLE"], rom=True))
         mems.append((tw, cf, p["T_STYLE"]))
     return CostTerms(lut, ff, tuple(mems), dsp)
