@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import EXAMPLES, SHARED_MLPS, SHARED_MODELS
+
 from qnngen.cli import main as qnngen
 from qnngen.errors import QnnGenError
 from qnngen.ir.datatypes import INT, UINT
@@ -17,6 +19,8 @@ from qnngen.synth import cell_resources
 from qnngen.synth.batch import synthesize_batch
 from qnngen.synth.design import relative_error
 from qnngen.synth.yosys import run_yosys
+
+SHARED_CNVS = ("cnv_w1a1_small", "cnv_w2a2_small")
 
 
 def test_cell_resources_counts_primitives_as_the_vendor_reports() -> None:
@@ -50,11 +54,18 @@ def test_batch_keeps_each_instance_apart() -> None:
 
 
 @pytest.mark.slow
-def test_synth_command_matches_estimate_on_an_mlp(tmp_path: Path) -> None:
-    """`qnngen synth` on a compiled example: per-layer figures add up, memories and DSPs equal
-    the estimate, LUT and FF within the calibration's error band."""
+@pytest.mark.parametrize("model, fps", [
+    pytest.param(EXAMPLES / "mlp_w2a2.onnx", "100000", id="example-mlp_w2a2"),
+    *(pytest.param(SHARED_MODELS / f"{m}.onnx", "20000", id=f"shared-{m}") for m in SHARED_MLPS),
+    *(pytest.param(SHARED_MODELS / f"{m}.onnx", "500", id=f"shared-{m}") for m in SHARED_CNVS),
+])
+def test_synth_command_matches_estimate(model: Path, fps: str, tmp_path: Path) -> None:
+    """`qnngen synth` on a compiled model: per-layer figures add up, memories and DSPs equal
+    the estimate, LUT and FF within the calibration's 25 % bound."""
+    if not model.is_file():
+        pytest.skip(f"{model} not present")
     out = tmp_path / "b"
-    assert qnngen(["compile", "mlp_w2a2", "-o", str(out), "--target-fps", "100000"]) == 0
+    assert qnngen(["compile", str(model), "-o", str(out), "--target-fps", fps]) == 0
     assert qnngen(["synth", str(out)]) == 0
     synth = json.loads((out / "synth.json").read_text())
     report = json.loads((out / "report.json").read_text())
