@@ -37,9 +37,9 @@ SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
 COLUMNS = ("family", "module", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
 #: (fit points, held-out points) per module and family: indices below the first number are for
 #: fitting, the next ones held out, and EXTRA_FIT more after those fit too
-POINTS = {"xc7": (40, 30), "xcup": (25, 15)}
-#: more fit points for the modules with the most varied control logic
-EXTRA_FIT = {"qnngen_swu": 40, "qnngen_mvtu": 40, "qnngen_vvu": 20}
+POINTS = {"xc7": (40, 30), "xcup": (15, 10)}
+#: more fit points for the modules with the most varied logic, per family
+EXTRA_FIT = {"xc7": {"qnngen_swu": 40, "qnngen_mvtu": 40, "qnngen_vvu": 20}, "xcup": {}}
 
 
 def split_of(index: int, family: str) -> str:
@@ -92,7 +92,7 @@ def sweep(families: list[str], modules: list[str], jobs: int, batch: int) -> Non
     todo = []
     for family in families:
         for module in modules:
-            total = sum(POINTS[family]) + EXTRA_FIT.get(module, 0)
+            total = sum(POINTS[family]) + EXTRA_FIT[family].get(module, 0)
             left = [i for i in range(total) if (family, module, i) not in done]
             todo += [(family, module, left[k:k + batch]) for k in range(0, len(left), batch)]
     total = sum(len(t[2]) for t in todo)
