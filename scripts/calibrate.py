@@ -36,16 +36,13 @@ from qnngen.synth.batch import synthesize_batch  # noqa: E402
 SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
 COLUMNS = ("family", "module", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
 #: (fit points, held-out points) per module and family: indices below the first number are for
-#: fitting, the next ones held out, and EXTRA_FIT more after those fit too
+#: fitting, the next ones held out
 POINTS = {"xc7": (40, 30), "xcup": (15, 10)}
-#: more fit points for the modules with the most varied logic, per family
-EXTRA_FIT = {"xc7": {"qnngen_swu": 40, "qnngen_mvtu": 40, "qnngen_vvu": 20}, "xcup": {}}
 
 
 def split_of(index: int, family: str) -> str:
     """Whether sweep point `index` is for fitting or held out."""
-    n_fit, n_hold = POINTS[family]
-    return "holdout" if n_fit <= index < n_fit + n_hold else "fit"
+    return "fit" if index < POINTS[family][0] else "holdout"
 
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
@@ -92,8 +89,7 @@ def sweep(families: list[str], modules: list[str], jobs: int, batch: int) -> Non
     todo = []
     for family in families:
         for module in modules:
-            total = sum(POINTS[family]) + EXTRA_FIT[family].get(module, 0)
-            left = [i for i in range(total) if (family, module, i) not in done]
+            left = [i for i in range(sum(POINTS[family])) if (family, module, i) not in done]
             todo += [(family, module, left[k:k + batch]) for k in range(0, len(left), batch)]
     total = sum(len(t[2]) for t in todo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
