@@ -188,9 +188,11 @@ def mvtu_terms(p: dict) -> CostTerms:
     ctrl = counter_bits(nf) + counter_bits(sf) + counter_bits(nf * sf)
     ops, dsp, pw = product_terms(p, pe * simd)
     const_w = nf * sf == 1
+    # with DSP products the accumulators and part of the sum go into the DSP48s
+    in_dsp = "_dsp" if dsp else ""
     lut = {
-        "one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc,
-        "tree": pe * (simd - 1) * (pw + clog2(simd) / 2) if p["IN_BIPOLAR"] + p["W_BIPOLAR"] < 2 else 0,
+        "one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc,
+        "tree" + in_dsp: pe * (simd - 1) * (pw + clog2(simd) / 2) if p["IN_BIPOLAR"] + p["W_BIPOLAR"] < 2 else 0,
         "popcount": pe * simd if p["IN_BIPOLAR"] and p["W_BIPOLAR"] else 0,
     }
     lut.update({(k + "_const" if const_w else k): v for k, v in ops.items()})
@@ -198,8 +200,8 @@ def mvtu_terms(p: dict) -> CostTerms:
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, nf, p.get("T_STYLE", "logic"))
     lut.update(thr_lut)
     mems = [(ww, nf * sf, p["W_STYLE"])]
-    ff = {"one": 1, "ctrl": ctrl, "acc": pe * acc, "out": pe * p["OUT_BITS"],
-          "x": in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw}
+    ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
+          "x" + in_dsp: in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw}
     ff.update(memory_ffs("w_", ww, nf * sf, p["W_STYLE"], rom=True))
     ff.update(thr_ff)
     if nt:

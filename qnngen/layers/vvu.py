@@ -134,10 +134,11 @@ def vvu_terms(p: dict) -> CostTerms:
     ctrl = counter_bits(cf) + counter_bits(k2) + counter_bits(cf * k2)
     ops, dsp, pw = product_terms(p, pe)
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, cf, p.get("T_STYLE", "logic"))
-    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc": pe * acc, **ops, **thr_lut}
+    in_dsp = "_dsp" if dsp else ""  # with DSP products the accumulators go into the DSP48s
+    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc, **ops, **thr_lut}
     lut.update(memory_luts("w_", ww, cf * k2, p["W_STYLE"], rom=True))
-    ff = {"one": 1, "ctrl": ctrl, "acc": pe * acc, "out": pe * p["OUT_BITS"],
-          "x": pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **thr_ff}
+    ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
+          "x" + in_dsp: pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **thr_ff}
     ff.update(memory_ffs("w_", ww, cf * k2, p["W_STYLE"], rom=True))
     mems = [(ww, cf * k2, p["W_STYLE"])]
     if nt:
