@@ -34,7 +34,8 @@ from qnngen.layers import cost  # noqa: E402
 from qnngen.synth.batch import synthesize_batch  # noqa: E402
 
 SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
-COLUMNS = ("family", "module", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
+#: "sweep" is the generator (calibration_points.GENERATORS): an RTL module, or "module:variant"
+COLUMNS = ("family", "sweep", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
 #: (fit points, held-out points) per module and family: indices below the first number are for
 #: fitting, the next ones held out
 POINTS = {"xc7": (40, 30), "xcup": (15, 10)}
@@ -46,12 +47,13 @@ def split_of(index: int, family: str) -> str:
 
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
-    """Every row of the sweep CSV (params and cells decoded)."""
+    """Every row of the sweep CSV (params and cells decoded, "module" the RTL module)."""
     if not path.is_file():
         return []
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
+        r["module"] = r["sweep"].split(":")[0]
         r["index"] = int(r["index"])
         r["params"] = json.loads(r["params"])
         r["cells"] = json.loads(r["cells"])
@@ -70,39 +72,39 @@ def _append(rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def _batch_job(family: str, module: str, indices: list[int]) -> list[dict]:
-    insts = [draw(module, i) for i in indices]
+def _batch_job(family: str, sweep: str, indices: list[int]) -> list[dict]:
+    insts = [draw(sweep, i) for i in indices]
     results = synthesize_batch(insts, family)
     rows = []
     for i, inst, res in zip(indices, insts, results):
         params = {k: v for k, v in inst.params.items() if k not in ("W_FILE", "T_FILE", "MEM_DIR")}
         rows.append({
-            "family": family, "module": module, "index": i,
+            "family": family, "sweep": sweep, "index": i,
             "split": split_of(i, family), "params": json.dumps(params, sort_keys=True),
             **res.resources.as_dict(), "cells": json.dumps(res.cells, sort_keys=True),
         })
     return rows
 
 
-def sweep(families: list[str], modules: list[str], jobs: int, batch: int) -> None:
-    done = {(r["family"], r["module"], r["index"]) for r in read_rows()}
+def sweep(families: list[str], sweeps: list[str], jobs: int, batch: int) -> None:
+    done = {(r["family"], r["sweep"], r["index"]) for r in read_rows()}
     todo = []
     for family in families:
-        for module in modules:
-            left = [i for i in range(sum(POINTS[family])) if (family, module, i) not in done]
-            todo += [(family, module, left[k:k + batch]) for k in range(0, len(left), batch)]
+        for name in sweeps:
+            left = [i for i in range(sum(POINTS[family])) if (family, name, i) not in done]
+            todo += [(family, name, left[k:k + batch]) for k in range(0, len(left), batch)]
     total = sum(len(t[2]) for t in todo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns) as progress, ThreadPoolExecutor(jobs) as pool:
         task = progress.add_task("synthesizing", total=total)
         futures = {pool.submit(_batch_job, *t): t for t in todo}
         for fut in as_completed(futures):
-            family, module, indices = futures[fut]
+            family, name, indices = futures[fut]
             try:
                 _append(fut.result())
             except Exception as e:  # a failing batch is reported and retried on the next run
-                progress.console.print(f"[red]{family} {module} {indices}: {e}")
-            progress.update(task, advance=len(indices), description=f"{family} {module}")
+                progress.console.print(f"[red]{family} {name} {indices}: {e}")
+            progress.update(task, advance=len(indices), description=f"{family} {name}")
 
 
 def _design(rows: list[dict], module: str, key: str) -> tuple[list[str], np.ndarray]:
@@ -121,15 +123,23 @@ def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
 
 
 def fit() -> None:
+    """Fit every module (and variant) of every swept family; all of them must have fit points."""
     rows = read_rows()
     model: dict = {"families": {}}
     console = Console()
     for family in sorted({r["family"] for r in rows}):
+        groups: dict[str, list[dict]] = {}
+        for r in rows:
+            if r["family"] == family and r["split"] == "fit":
+                groups.setdefault(cost.model_key(r["module"], r["params"]), []).append(r)
+        wanted = {name.split(":")[0] for name in GENERATORS} | {n for n in GENERATORS if ":" in n}
+        missing = sorted(wanted - set(groups))
+        if missing:
+            raise SystemExit(f"{family}: no fit points for {missing}; run: calibrate.py sweep --family {family}")
         fam = {"modules": {}}
-        for module in sorted(GENERATORS):
-            fit_rows = [r for r in rows if (r["family"], r["module"], r["split"]) == (family, module, "fit")]
-            if fit_rows:
-                fam["modules"][module] = {k: _fit_one(fit_rows, module, k) for k in ("lut", "ff")}
+        for key, group in sorted(groups.items()):
+            module = key.split(":")[0]
+            fam["modules"][key] = {k: _fit_one(group, module, k) for k in ("lut", "ff")}
         model["families"][family] = fam
         cost.install(model)
         held = [r for r in rows if r["family"] == family and r["split"] == "holdout"]
@@ -144,13 +154,14 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("sweep", help="synthesize the sweep points not yet in the CSV")
     s.add_argument("--family", nargs="+", default=list(POINTS), choices=list(POINTS))
-    s.add_argument("--modules", nargs="+", default=sorted(GENERATORS), choices=sorted(GENERATORS))
+    s.add_argument("--sweeps", nargs="+", default=sorted(GENERATORS), choices=sorted(GENERATORS),
+                   help="which generators (modules, or module:variant) to sweep")
     s.add_argument("--jobs", type=int, default=2, help="Yosys runs at once")
     s.add_argument("--batch", type=int, default=8, help="points per Yosys run")
     sub.add_parser("fit", help="fit the coefficients and write qnngen/layers/cost_model.json")
     args = ap.parse_args()
     if args.cmd == "sweep":
-        sweep(args.family, args.modules, args.jobs, args.batch)
+        sweep(args.family, args.sweeps, args.jobs, args.batch)
     else:
         fit()
 

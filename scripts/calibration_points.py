@@ -72,6 +72,18 @@ def mvtu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     return layer, _fold(rng, layer, 256)
 
 
+def mvtu_xnor(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    """An XNOR-popcount MVTU (bipolar inputs and weights), as in binarized networks."""
+    mw = int(_pick(rng, (16, 27, 32, 64, 144, 256, 288, 576, 784, 1152)))
+    mh = int(_pick(rng, (10, 16, 32, 64, 128, 256)))
+    acc = _acc(BIPOLAR, BIPOLAR, mw)
+    t, out, bias = _activation(rng, acc, mh)
+    if out != BIPOLAR and rng.random() < 0.7:
+        t, out, bias = _thresholds(rng, int(acc.min()), int(acc.max()), mh, 1), BIPOLAR, 0
+    layer = MVTU("p", BIPOLAR, BIPOLAR, acc, out, _values(rng, BIPOLAR, (mh, mw)), t, bias)
+    return layer, _fold(rng, layer, 512)
+
+
 def vvu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     c = int(_pick(rng, (4, 8, 16, 32, 64, 96)))
     k2 = int(_pick(rng, (4, 9, 25)))
@@ -168,17 +180,18 @@ def dup(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     return Dup("p", "t", width, 16), Fold()
 
 
-#: RTL module -> generator of (layer, fold) drawing from its parameter space
+#: sweep -> generator of (layer, fold) drawing from its module's parameter space; a sweep named
+#: "module:variant" samples one variant of the module more densely
 GENERATORS: dict[str, Callable[[np.random.Generator], tuple[HwLayer, Fold]]] = {
-    "qnngen_mvtu": mvtu, "qnngen_vvu": vvu, "qnngen_thresh": thresh, "qnngen_swu": swu,
+    "qnngen_mvtu": mvtu, "qnngen_mvtu:xnor": mvtu_xnor, "qnngen_vvu": vvu, "qnngen_thresh": thresh, "qnngen_swu": swu,
     "qnngen_maxpool": maxpool, "qnngen_gap": gap, "qnngen_add": add, "qnngen_concat": concat,
     "qnngen_labelselect": labelselect, "qnngen_dwc": dwc, "qnngen_fifo": fifo, "qnngen_dup": dup,
 }
 
 
-def draw(module: str, index: int, seed: int = 0) -> RtlInstance:
-    """Point `index` of `module`'s sweep: the same (module, index, seed) always gives the same."""
-    rng = np.random.default_rng([seed, index, sum(module.encode())])
-    layer, fold = GENERATORS[module](rng)
+def draw(sweep: str, index: int, seed: int = 0) -> RtlInstance:
+    """Point `index` of a sweep: the same (sweep, index, seed) always gives the same."""
+    rng = np.random.default_rng([seed, index, sum(sweep.encode())])
+    layer, fold = GENERATORS[sweep](rng)
     layer.check(fold)
     return layer.rtl(fold)

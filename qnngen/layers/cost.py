@@ -30,12 +30,15 @@ class CostTerms:
 
     lut / ff: named terms that the fitted coefficients weigh; memories: (width, depth, style) of
     every memory ("block", "distributed" or "logic"); dsp: DSP slices its products map to.
+    A module whose sub-kinds synthesize to different logic names a variant per sub-kind.
     """
 
     lut: dict[str, float]
     ff: dict[str, float]
     memories: tuple[tuple[int, int, str], ...] = ()
     dsp: int = 0
+    #: a sub-kind of the module with coefficients of its own ("" for none), e.g. "xnor"
+    variant: str = ""
 
 
 _TERMS: dict[str, Callable[[dict], CostTerms]] = {}
@@ -55,6 +58,12 @@ def cost_terms(module: str) -> Callable:
 def terms(module: str, params: dict) -> CostTerms:
     """The cost terms of one parameterization of RTL module `module`."""
     return _TERMS[module](params)
+
+
+def model_key(module: str, params: dict) -> str:
+    """Which coefficients a parameterization uses: the module's, or its variant's."""
+    variant = terms(module, params).variant
+    return f"{module}:{variant}" if variant else module
 
 
 def install(model: dict) -> None:
@@ -86,7 +95,7 @@ def memory_blocks(width: int, depth: int, style: str) -> Resources:
 def module_resources(module: str, params: dict, family: str) -> Resources:
     """Resources of RTL module `module` with parameters `params` on device `family`."""
     t = _TERMS[module](params)
-    coef = _coefficients(module, family)
+    coef = _coefficients(model_key(module, params), family)
     lut = sum(c * t.lut.get(name, 0.0) for name, c in coef["lut"].items())
     ff = sum(c * t.ff.get(name, 0.0) for name, c in coef["ff"].items())
     mem = sum((memory_blocks(*m) for m in t.memories), Resources())

@@ -210,4 +210,5 @@ def mvtu_terms(p: dict) -> CostTerms:
         lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"], rom=False))
         ff.update(memory_ffs("buf_", in_w, sf, p["BUF_STYLE"], rom=False))
         mems.append((in_w, sf, p["BUF_STYLE"]))
-    return CostTerms(lut, ff, tuple(mems), dsp)
+    xnor = p["IN_BIPOLAR"] and p["W_BIPOLAR"]
+    return CostTerms(lut, ff, tuple(mems), dsp, "xnor" if xnor else "")
