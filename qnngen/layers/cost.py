@@ -62,8 +62,11 @@ def terms(module: str, params: dict) -> CostTerms:
 
 def model_key(module: str, params: dict) -> str:
     """Which coefficients a parameterization uses: the module's, or its variant's."""
-    variant = terms(module, params).variant
-    return f"{module}:{variant}" if variant else module
+    return _key(module, terms(module, params))
+
+
+def _key(module: str, t: CostTerms) -> str:
+    return f"{module}:{t.variant}" if t.variant else module
 
 
 def install(model: dict) -> None:
@@ -94,8 +97,8 @@ def memory_blocks(width: int, depth: int, style: str) -> Resources:
 
 def module_resources(module: str, params: dict, family: str) -> Resources:
     """Resources of RTL module `module` with parameters `params` on device `family`."""
-    t = _TERMS[module](params)
-    coef = _coefficients(model_key(module, params), family)
+    t = terms(module, params)
+    coef = _coefficients(_key(module, t), family)
     lut = sum(c * t.lut.get(name, 0.0) for name, c in coef["lut"].items())
     ff = sum(c * t.ff.get(name, 0.0) for name, c in coef["ff"].items())
     mem = sum((memory_blocks(*m) for m in t.memories), Resources())
@@ -103,8 +106,8 @@ def module_resources(module: str, params: dict, family: str) -> Resources:
 
 
 def error_stats(rows: list[dict], family: str) -> dict[str, dict[str, float]]:
-    """Median and 90th-percentile relative error (LUT, FF) and exact-match share (BRAM18, URAM,
-    DSP) of the estimate over synthesized rows ({module, params, lut, ff, ...})."""
+    """Median and 90th-percentile relative error (LUT, FF) and the number of exact counts
+    (BRAM18, URAM, DSP) of the estimate over synthesized rows ({module, params, lut, ff, ...})."""
     preds = [module_resources(r["module"], r["params"], family).as_dict() for r in rows]
     stats = {}
     for key in ("lut", "ff"):
