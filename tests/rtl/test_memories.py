@@ -105,7 +105,8 @@ def test_ram_style_picks_primitives(style, tmp_path):
     (33, 64, False, "distributed"),  # 64 words or fewer never go to block RAM
     (36, 3, True, "logic"),
     (33, 65, False, "block"),        # luts = 33*2 = 66 > 32*1 (512x36 holds it in one BRAM18)
-    (37, 65, True, "logic"),         # luts = 37*2 = 74, bram = 2 (two 36-wide): 74 <= 64 fails
+    (16, 65, True, "logic"),         # luts = 16*2 = 32, bram = 1: 32 > 32 fails
+    (17, 65, True, "block"),         # luts = 17*2 = 34 > 32
     (1, 2048, False, "distributed"),  # luts = 1*32 = 32, bram = 1 (16384x1)
     (1, 2049, False, "block"),       # luts = 1*33 = 33 > 32
     (32, 1024, True, "block"),       # luts = 32*16 = 512 > 32*2
@@ -121,8 +122,7 @@ def test_memory_style_arithmetic_of_a_case():
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 300), st.integers(1, 20000), st.integers(1, 5000), st.booleans())
 def test_deeper_never_leaves_block(width, depth, more, rom):
-    """For a fixed width, a deeper memory never goes from block RAM back to LUTs. (Wider can:
-    33 x 65 is block, 37 x 65 is not, as the second BRAM18 doubles the bar.)"""
+    """For a fixed width, a deeper memory never goes from block RAM back to LUTs."""
     if memory_style(width, depth, rom) == "block":
         assert memory_style(width, depth + more, rom) == "block"
 
