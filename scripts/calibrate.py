@@ -7,9 +7,10 @@
 calibration_points.py, as the compiler would emit them) with `synth_xilinx` of each device family
 and appends one CSV row per point to scripts/calibration/sweep.csv; points already there are
 skipped, so an interrupted sweep resumes. Points below --fit-points are for fitting, the rest are
-held out. `fit` fits the LUT and FF coefficients of each module and family on the fit points
-(non-negative least squares on relative error), measures the error on the held-out points, and
-writes qnngen/layers/cost_model.json, the only thing the estimator reads at run time.
+held out. `fit` fits the LUT and FF coefficients of each module on the xc7 fit points
+(non-negative least squares on relative error), scales them per module for the other families
+(one factor each, from their own fit points), measures the error on each family's held-out
+points, and writes qnngen/layers/cost_model.json, the only thing the estimator reads at run time.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
 COLUMNS = ("family", "sweep", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
 #: (fit points, held-out points) per module and family: indices below the first number are for
 #: fitting, the next ones held out
-POINTS = {"xc7": (40, 30), "xcup": (15, 10)}
+POINTS = {"xc7": (40, 30), "xcup": (10, 10)}
+#: the family whose coefficients are fitted term by term; the others scale them per module
+#: (UltraScale+ maps the same logic to the same LUT6s and FFs, with other carry and RAM cells)
+BASE_FAMILY = "xc7"
 
 
 def split_of(index: int, family: str) -> str:
@@ -122,24 +126,47 @@ def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
     return {n: round(float(c), 6) for n, c in zip(names, coef) if c > 0}
 
 
+def _scale(rows: list[dict], base: dict[str, dict[str, float]], module: str) -> dict:
+    """`base` coefficients times the one factor per resource that best fits `rows`."""
+    out = {}
+    for key, coef in base.items():
+        names, x = _design(rows, module, key)
+        pred = x @ np.array([coef.get(n, 0.0) for n in names])
+        y = np.array([r[key] for r in rows], dtype=float)
+        w = 1.0 / np.maximum(y, 8.0) ** 2
+        factor = float((w * y * pred).sum() / max((w * pred * pred).sum(), 1e-12))
+        out[key] = {n: round(c * factor, 6) for n, c in coef.items()}
+    return out
+
+
+def _fit_rows(rows: list[dict], family: str) -> dict[str, list[dict]]:
+    """Fit rows of `family` by coefficient set (module or module:variant); all must be there."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["family"] == family and r["split"] == "fit":
+            groups.setdefault(cost.model_key(r["module"], r["params"]), []).append(r)
+    wanted = {name.split(":")[0] for name in GENERATORS} | {n for n in GENERATORS if ":" in n}
+    missing = sorted(wanted - set(groups))
+    if missing:
+        raise SystemExit(f"{family}: no fit points for {missing}; run: calibrate.py sweep --family {family}")
+    return groups
+
+
 def fit() -> None:
-    """Fit every module (and variant) of every swept family; all of them must have fit points."""
+    """Fit the base family term by term, then scale it per module for the others; measure each
+    on its held-out points and write cost_model.json."""
     rows = read_rows()
+    families = [BASE_FAMILY] + sorted({r["family"] for r in rows} - {BASE_FAMILY})
     model: dict = {"families": {}}
     console = Console()
-    for family in sorted({r["family"] for r in rows}):
-        groups: dict[str, list[dict]] = {}
-        for r in rows:
-            if r["family"] == family and r["split"] == "fit":
-                groups.setdefault(cost.model_key(r["module"], r["params"]), []).append(r)
-        wanted = {name.split(":")[0] for name in GENERATORS} | {n for n in GENERATORS if ":" in n}
-        missing = sorted(wanted - set(groups))
-        if missing:
-            raise SystemExit(f"{family}: no fit points for {missing}; run: calibrate.py sweep --family {family}")
+    for family in families:
         fam = {"modules": {}}
-        for key, group in sorted(groups.items()):
+        for key, group in sorted(_fit_rows(rows, family).items()):
             module = key.split(":")[0]
-            fam["modules"][key] = {k: _fit_one(group, module, k) for k in ("lut", "ff")}
+            if family == BASE_FAMILY:
+                fam["modules"][key] = {k: _fit_one(group, module, k) for k in ("lut", "ff")}
+            else:
+                fam["modules"][key] = _scale(group, model["families"][BASE_FAMILY]["modules"][key], module)
         model["families"][family] = fam
         cost.install(model)
         held = [r for r in rows if r["family"] == family and r["split"] == "holdout"]
