@@ -127,7 +127,10 @@ def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
 
 
 def _scale(rows: list[dict], base: dict[str, dict[str, float]], module: str) -> dict:
-    """`base` coefficients times the one factor per resource that best fits `rows`."""
+    """`base` coefficients times the one factor per resource that best fits `rows` (1 and a
+    mark "unscaled" when there are no rows)."""
+    if not rows:
+        return {**base, "unscaled": True}
     out = {}
     for key, coef in base.items():
         names, x = _design(rows, module, key)
@@ -140,16 +143,17 @@ def _scale(rows: list[dict], base: dict[str, dict[str, float]], module: str) -> 
 
 
 def _fit_rows(rows: list[dict], family: str) -> dict[str, list[dict]]:
-    """Fit rows of `family` by coefficient set (module or module:variant); all must be there."""
+    """Fit rows of `family` by coefficient set (module or module:variant), every set present:
+    the base family must have points for all; another family's missing sets get none."""
     groups: dict[str, list[dict]] = {}
     for r in rows:
         if r["family"] == family and r["split"] == "fit":
             groups.setdefault(cost.model_key(r["module"], r["params"]), []).append(r)
     wanted = {name.split(":")[0] for name in GENERATORS} | {n for n in GENERATORS if ":" in n}
     missing = sorted(wanted - set(groups))
-    if missing:
+    if missing and family == BASE_FAMILY:
         raise SystemExit(f"{family}: no fit points for {missing}; run: calibrate.py sweep --family {family}")
-    return groups
+    return {key: groups.get(key, []) for key in sorted(wanted)}
 
 
 def fit() -> None:
@@ -161,7 +165,7 @@ def fit() -> None:
     console = Console()
     for family in families:
         fam = {"modules": {}}
-        for key, group in sorted(_fit_rows(rows, family).items()):
+        for key, group in _fit_rows(rows, family).items():
             module = key.split(":")[0]
             if family == BASE_FAMILY:
                 fam["modules"][key] = {k: _fit_one(group, module, k) for k in ("lut", "ff")}

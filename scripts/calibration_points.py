@@ -69,7 +69,9 @@ def mvtu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     acc = _acc(x, w, mw)
     t, out, bias = _activation(rng, acc, mh)
     layer = MVTU("p", x, w, acc, out, _values(rng, w, (mh, mw)), t, bias)
-    return layer, _fold(rng, layer, 256)
+    # at most 512 weight bits a step: wider ones take Yosys tens of minutes
+    folds = [f for f in layer.fold_space() if f.pe * f.simd * w.bitwidth() <= 512]
+    return layer, _pick(rng, folds)
 
 
 def mvtu_xnor(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
