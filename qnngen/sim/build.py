@@ -77,6 +77,9 @@ def _verilate_cmd(
         "--x-assign",
         "fast",
         "-Wno-fatal",
+        # a fully parallel MVTU has one generate iteration per PE*SIMD lane
+        "--unroll-limit",
+        "1000000",
         "--prefix",
         "Vtop",
         "--top-module",
