@@ -69,8 +69,9 @@ def mvtu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     acc = _acc(x, w, mw)
     t, out, bias = _activation(rng, acc, mh)
     layer = MVTU("p", x, w, acc, out, _values(rng, w, (mh, mw)), t, bias)
-    # at most 512 weight bits a step: wider ones take Yosys tens of minutes
-    folds = [f for f in layer.fold_space() if f.pe * f.simd * w.bitwidth() <= 512]
+    # at most 512 weight and 4096 threshold bits a step: wider ones take Yosys tens of minutes
+    folds = [f for f in layer.fold_space() if f.pe * f.simd * w.bitwidth() <= 512
+             and f.pe * layer.n_thres * acc.bitwidth() <= 4096]
     return layer, _pick(rng, folds)
 
 
@@ -93,7 +94,8 @@ def vvu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     acc = _acc(x, w, k2)
     t, out, bias = _activation(rng, acc, c)
     layer = VVU("p", x, w, acc, out, _values(rng, w, (c, k2)), 1, t, bias)
-    return layer, _fold(rng, layer, 64)
+    folds = [f for f in layer.fold_space() if f.pe <= 64 and f.pe * layer.n_thres * acc.bitwidth() <= 4096]
+    return layer, _pick(rng, folds)
 
 
 def thresh(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
