@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--board", default="pynq-z2")
     ap.add_argument("--target-fps", default="1000")
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=150)
     module_table(console)
     if args.designs:
         design_table(console, args.designs, args.board, args.target_fps)
