@@ -60,8 +60,9 @@ def test_batch_keeps_each_instance_apart() -> None:
     *(pytest.param(SHARED_MODELS / f"{m}.onnx", "500", id=f"shared-{m}") for m in SHARED_CNVS),
 ])
 def test_synth_command_matches_estimate(model: Path, fps: str, tmp_path: Path) -> None:
-    """`qnngen synth` on a compiled model: per-layer figures add up, memories and DSPs equal
-    the estimate, LUT and FF within the error band the estimate reports (held-out p90)."""
+    """`qnngen synth` on a compiled model: per-layer figures add up, DSPs and URAMs equal the
+    estimate, BRAM18s within 10 % (Yosys may put a memory's last words in LUT-RAM), LUT and FF
+    within the error band the estimate reports (held-out p90)."""
     if not model.is_file():
         pytest.skip(f"{model} not present")
     out = tmp_path / "b"
@@ -72,8 +73,10 @@ def test_synth_command_matches_estimate(model: Path, fps: str, tmp_path: Path) -
     assert synth["estimate"] == report["estimate"]["resources"]
     assert [layer["name"] for layer in synth["layers"]] == [layer["name"] for layer in report["layers"]]
     for key in ("bram18", "uram", "dsp"):
-        assert synth["resources"][key] == synth["estimate"][key], key
         assert sum(layer["resources"][key] for layer in synth["layers"]) == synth["resources"][key]
+    assert synth["resources"]["uram"] == synth["estimate"]["uram"]
+    assert synth["resources"]["dsp"] == synth["estimate"]["dsp"]
+    assert abs(synth["error"]["bram18"]) <= 0.1, synth["error"]["bram18"]
     band = report["error_band"]
     for key in ("lut", "ff"):
         assert abs(synth["error"][key]) <= band[key], (key, synth["error"][key], band[key])
