@@ -19,7 +19,9 @@ from qnngen.cli import main
 from qnngen.fold import folding_to_json, load_board, max_parallel_folding
 from qnngen.pipeline import lower_model
 
-FOLDINGS = ("minimal", "target", "max-zcu104")
+#: max: the fastest folding that fits the PYNQ-Z2 (on a ZCU104 the MLPs go fully parallel, tens
+#: of thousands of lanes, which Verilator takes many minutes to compile)
+FOLDINGS = ("minimal", "target", "max-pynq-z2")
 TARGET_FPS = "20000"
 CONV_TARGET_FPS = "2000"
 SHARED_CNVS = ("cnv_w1a1_small", "cnv_w2a2_small")
@@ -31,11 +33,11 @@ def _compile(model: Path, out: Path, folding: str, target: str = TARGET_FPS) -> 
     args = ["compile", str(model), "-o", str(out)]
     if folding == "target":
         args += ["--target-fps", target]
-    elif folding == "max-zcu104":
-        fold = max_parallel_folding(lower_model(model), load_board("zcu104"), 200.0)
+    elif folding == "max-pynq-z2":
+        fold = max_parallel_folding(lower_model(model), load_board("pynq-z2"), 100.0)
         path = out.parent / f"{out.name}.folding.json"
         path.write_text(folding_to_json(fold))
-        args += ["--board", "zcu104", "--folding", str(path)]
+        args += ["--board", "pynq-z2", "--folding", str(path)]
     assert main(args) == 0
 
 
