@@ -29,9 +29,10 @@ from scipy.optimize import nnls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration_points import GENERATORS, draw  # noqa: E402
+from calibration_points import GENERATORS, draw, draw_layer  # noqa: E402
 
 from qnngen.layers import cost  # noqa: E402
+from qnngen.layers.base import Fold  # noqa: E402
 from qnngen.synth.batch import synthesize_batch  # noqa: E402
 
 SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
@@ -51,7 +52,8 @@ def split_of(index: int, family: str) -> str:
 
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
-    """Every row of the sweep CSV (params and cells decoded, "module" the RTL module)."""
+    """Every row of the sweep CSV (params and cells decoded, "module" the RTL module, "roms"
+    the bit statistics of its ROMs in logic, from the point drawn again)."""
     if not path.is_file():
         return []
     with path.open(newline="") as f:
@@ -63,7 +65,22 @@ def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
         r["cells"] = json.loads(r["cells"])
         for k in ("lut", "ff", "bram18", "uram", "dsp"):
             r[k] = int(r[k])
+        r["roms"] = _roms(r)
     return rows
+
+
+def _roms(row: dict) -> dict:
+    """RomBits of the ROMs in logic of a sweep point: its layer drawn again (the draw is
+    deterministic) at the CSV's fold and memory styles (the fold caps and style rules of a
+    generator may have changed since the point was synthesized, the layer it draws not)."""
+    if not any(row["params"].get(style) == "logic" for style in cost.ROM_FILE_STYLES.values()):
+        return {}
+    layer, _ = draw_layer(row["sweep"], row["index"])
+    p = row["params"]
+    inst = layer.rtl(Fold(p["PE"], p.get("SIMD", 1)))
+    if any(inst.params.get(k) != v for k, v in p.items() if not k.endswith("_STYLE")):
+        raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
+    return cost.logic_roms({**inst.params, **p}, inst.mem_files)
 
 
 def _append(rows: list[dict]) -> None:
@@ -112,7 +129,7 @@ def sweep(families: list[str], sweeps: list[str], jobs: int, batch: int) -> None
 
 
 def _design(rows: list[dict], module: str, key: str) -> tuple[list[str], np.ndarray]:
-    terms = [getattr(cost.terms(module, r["params"]), key) for r in rows]
+    terms = [getattr(cost.terms(module, r["params"], r["roms"]), key) for r in rows]
     names = sorted({n for t in terms for n in t})
     return names, np.array([[t.get(n, 0.0) for n in names] for t in terms], dtype=float)
 

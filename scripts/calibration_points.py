@@ -20,8 +20,9 @@ from qnngen.layers.base import Fold, HwLayer, RtlInstance, divisors
 
 
 def _pick(rng: np.random.Generator, values) -> object:
+    """A uniform pick from values, or None when there are none (a layer no fold is kept for)."""
     values = list(values)
-    return values[int(rng.integers(len(values)))]
+    return values[int(rng.integers(len(values)))] if values else None
 
 
 def _operand(rng: np.random.Generator, allow_bipolar: bool = True) -> DataType:
@@ -193,9 +194,21 @@ GENERATORS: dict[str, Callable[[np.random.Generator], tuple[HwLayer, Fold]]] = {
 }
 
 
-def draw(sweep: str, index: int, seed: int = 0) -> RtlInstance:
-    """Point `index` of a sweep: the same (sweep, index, seed) always gives the same."""
+def draw_layer(sweep: str, index: int, seed: int = 0) -> tuple[HwLayer, Fold | None]:
+    """The layer and fold of point `index` of a sweep: the same (sweep, index, seed) always
+    gives the same. The layer, contents included, is drawn before its fold, which is None when
+    the generator's caps leave the layer none."""
     rng = np.random.default_rng([seed, index, sum(sweep.encode())])
     layer, fold = GENERATORS[sweep](rng)
-    layer.check(fold)
+    if fold is not None:
+        layer.check(fold)
+    return layer, fold
+
+
+def draw(sweep: str, index: int, seed: int = 0) -> RtlInstance:
+    """Point `index` of a sweep as the RTL instance the compiler would emit (ValueError when
+    it has no fold within the generator's caps)."""
+    layer, fold = draw_layer(sweep, index, seed)
+    if fold is None:
+        raise ValueError(f"{sweep} point {index}: no fold within the caps")
     return layer.rtl(fold)

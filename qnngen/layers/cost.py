@@ -5,6 +5,11 @@ cost terms: LUT and FF terms (counts of adders, comparators, register bits, ...)
 and its DSPs. LUT and FF are linear in the terms, with per-module, per-family coefficients that
 scripts/calibrate.py fits against Yosys and writes to cost_model.json; BRAM18, URAM and DSP are
 counted exactly from the memory shapes and products, the way synthesis maps them.
+
+A ROM kept in logic costs what its contents leave: synthesis drops the read-register bits that
+are the same at every address and merges equal ones, and constant operands shrink the multipliers
+and comparators they feed. So the terms of a module see, besides its parameters, the bit
+statistics (RomBits) of each ROM it holds in logic.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -41,22 +46,76 @@ class CostTerms:
     variant: str = ""
 
 
-_TERMS: dict[str, Callable[[dict], CostTerms]] = {}
+@dataclass(frozen=True)
+class RomBits:
+    """What synthesis keeps of a ROM's bit columns (a column: one bit over all addresses)."""
+
+    depth: int
+    #: columns that are not the same at every address (the rest become constants)
+    varying: int
+    #: distinct varying columns: equal read-register bits merge into one flip-flop and one LUT
+    distinct: int
+
+    @staticmethod
+    def unknown(width: int, depth: int) -> RomBits:
+        """Contents not given: every column varies and, as far as the depth allows, differs."""
+        varying = width if depth > 1 else 0
+        return RomBits(depth, varying, min(varying, 2 ** min(depth, 62) - 2))
+
+
+def rom_bits(text: str) -> RomBits:
+    """RomBits of a `$readmemh` text (one hex word per line)."""
+    lines = text.split()
+    digits = max(len(line) for line in lines)
+    digits += digits % 2
+    raw = bytes.fromhex("".join(line.rjust(digits, "0") for line in lines))
+    bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(len(lines), digits // 2), axis=1)
+    varying = bits[:, (bits != bits[:1]).any(axis=0)]
+    distinct = len(np.unique(np.packbits(varying.T, axis=1), axis=0)) if varying.size else 0
+    return RomBits(len(lines), varying.shape[1], distinct)
+
+
+#: the memory-file parameter of each ROM and the parameter giving its style
+ROM_FILE_STYLES = {"W_FILE": "W_STYLE", "T_FILE": "T_STYLE"}
+
+
+def logic_roms(params: Mapping, mem_files: Mapping[str, str]) -> dict[str, RomBits]:
+    """RomBits of each ROM of an instance that is held in logic, by its file parameter."""
+    return {
+        key: rom_bits(mem_files[params[key]])
+        for key, style in ROM_FILE_STYLES.items()
+        if params.get(style) == "logic" and params.get(key) in mem_files
+    }
+
+
+def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int) -> RomBits:
+    """The RomBits given for ROM `key`, or those of unknown contents of its shape."""
+    return roms.get(key) or RomBits.unknown(width, depth)
+
+
+_TERMS: dict[str, Callable[..., CostTerms]] = {}
+_WITH_ROMS: set[str] = set()
 _installed: list[dict] = []
 
 
-def cost_terms(module: str) -> Callable:
-    """Register the decorated function as the cost terms of RTL module `module`."""
+def cost_terms(module: str, roms: bool = False) -> Callable:
+    """Register the decorated function as the cost terms of RTL module `module`: a function of
+    the parameters, and with roms=True also of the RomBits of its ROMs in logic."""
 
-    def register(fn: Callable[[dict], CostTerms]) -> Callable[[dict], CostTerms]:
+    def register(fn: Callable[..., CostTerms]) -> Callable[..., CostTerms]:
         _TERMS[module] = fn
+        if roms:
+            _WITH_ROMS.add(module)
         return fn
 
     return register
 
 
-def terms(module: str, params: dict) -> CostTerms:
-    """The cost terms of one parameterization of RTL module `module`."""
+def terms(module: str, params: dict, roms: Mapping[str, RomBits] | None = None) -> CostTerms:
+    """The cost terms of one parameterization of RTL module `module`, with the bit statistics
+    of its ROMs in logic where known (see logic_roms)."""
+    if module in _WITH_ROMS:
+        return _TERMS[module](params, roms or {})
     return _TERMS[module](params)
 
 
@@ -95,9 +154,16 @@ def memory_blocks(width: int, depth: int, style: str) -> Resources:
     return Resources(bram18=bram18_count(width, depth)) if style == "block" else Resources()
 
 
-def module_resources(module: str, params: dict, family: str) -> Resources:
-    """Resources of RTL module `module` with parameters `params` on device `family`."""
-    t = terms(module, params)
+def module_resources(
+    module: str, params: dict, family: str, roms: Mapping[str, RomBits] | None = None
+) -> Resources:
+    """Resources of RTL module `module` with parameters `params` on device `family` (roms: as
+    for terms)."""
+    return priced(module, terms(module, params, roms), family)
+
+
+def priced(module: str, t: CostTerms, family: str) -> Resources:
+    """The resources cost terms `t` of RTL module `module` stand for on device `family`."""
     coef = _coefficients(_key(module, t), family)
     lut = sum(c * t.lut.get(name, 0.0) for name, c in coef["lut"].items())
     ff = sum(c * t.ff.get(name, 0.0) for name, c in coef["ff"].items())
@@ -107,8 +173,9 @@ def module_resources(module: str, params: dict, family: str) -> Resources:
 
 def error_stats(rows: list[dict], family: str) -> dict[str, dict[str, float]]:
     """Median and 90th-percentile relative error (LUT, FF) and the number of exact counts
-    (BRAM18, URAM, DSP) of the estimate over synthesized rows ({module, params, lut, ff, ...})."""
-    preds = [module_resources(r["module"], r["params"], family).as_dict() for r in rows]
+    (BRAM18, URAM, DSP) of the estimate over synthesized rows ({module, params, roms, lut, ff,
+    ...})."""
+    preds = [module_resources(r["module"], r["params"], family, r.get("roms")).as_dict() for r in rows]
     stats = {}
     for key in ("lut", "ff"):
         err = [abs(p[key] - r[key]) / max(r[key], 1) for p, r in zip(preds, rows)]
@@ -140,15 +207,12 @@ def counter_bits(n: int) -> int:
     return max(1, clog2(n))
 
 
-def memory_luts(prefix: str, width: int, depth: int, style: str, rom: bool) -> dict[str, float]:
-    """LUT terms of a memory kept out of block RAM: a ROM as logic (one LUT6 per bit per 64
-    words, plus a mux level per 256), a RAM as LUT-RAM (quad-port primitives of 4 LUTs holding
-    32x6 or 64x3, one bank per 64 words, with a read mux across banks) or as registers with a
-    read mux."""
+def memory_luts(prefix: str, width: int, depth: int, style: str) -> dict[str, float]:
+    """LUT terms of a RAM kept out of block RAM: as LUT-RAM (quad-port primitives of 4 LUTs
+    holding 32x6 or 64x3, one bank per 64 words, with a read mux across banks) or as registers
+    with a read mux."""
     if style == "block" or depth <= 1:
         return {}
-    if rom:
-        return {f"{prefix}rom": width * math.ceil(depth / 64), f"{prefix}rom_mux": width * (math.ceil(depth / 256) - 1)}
     if style == "logic":
         return {f"{prefix}reg_mux": width * depth / 4}
     banks = math.ceil(depth / 64)
@@ -158,14 +222,33 @@ def memory_luts(prefix: str, width: int, depth: int, style: str, rom: bool) -> d
     }
 
 
-def memory_ffs(prefix: str, width: int, depth: int, style: str, rom: bool) -> dict[str, float]:
-    """FF terms of a memory's registered read (absorbed by a block RAM) and of a register file."""
-    if style == "block" or (rom and depth <= 1):
+def memory_ffs(prefix: str, width: int, depth: int, style: str) -> dict[str, float]:
+    """FF terms of a RAM's registered read (absorbed by a block RAM) and of a register file."""
+    if style == "block":
         return {}
     regs = {f"{prefix}read": width}
-    if style == "logic" and not rom:
+    if style == "logic":
         regs[f"{prefix}regs"] = width * depth
     return regs
+
+
+def rom_terms(prefix: str, rom: RomBits, style: str) -> tuple[dict[str, float], dict[str, float]]:
+    """LUT and FF terms of a ROM: none in block RAM (its read register is the BRAM's); in logic,
+    per distinct varying column, a read-register bit and a function of the address (one LUT6 per
+    64 words, plus a mux level per 256)."""
+    if style == "block" or rom.distinct == 0:
+        return {}, {}
+    lut = {f"{prefix}rom": rom.distinct * math.ceil(rom.depth / 64),
+           f"{prefix}rom_mux": rom.distinct * (math.ceil(rom.depth / 256) - 1)}
+    return lut, {f"{prefix}read": rom.distinct}
+
+
+def split_constant(lut: dict[str, float], share: float) -> dict[str, float]:
+    """Terms of logic fed by operands of which `share` vary: that part under the same names,
+    the rest (constant operands, which synthesis simplifies) under names ending "_const"."""
+    out = {k: v * share for k, v in lut.items()}
+    out.update({f"{k}_const": v * (1 - share) for k, v in lut.items()})
+    return out
 
 
 def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
@@ -192,20 +275,21 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
 
 
 def threshold_terms(
-    lanes: int, n: int, in_bits: int, t_bits: int, depth: int, style: str
+    lanes: int, n: int, in_bits: int, t_bits: int, t: RomBits, style: str
 ) -> tuple[dict[str, float], dict[str, float]]:
     """LUT and FF terms of `lanes` units counting how many of their n thresholds (t_bits wide,
-    read from a ROM of `depth` words in `style`) an in_bits input reaches. With the thresholds
-    in logic, synthesis can fold ROM, read register and comparators into one function of the
-    input and address bits; when that truth table is the smaller, it is what the unit costs."""
+    read from a ROM with bits `t` in `style`) an in_bits input reaches. Comparators against
+    constant threshold bits are cheaper; when every threshold is a constant, synthesis may make
+    the count one function of the input, and when that truth table is the smaller it is what
+    the unit costs."""
     if n == 0:
         return {}, {}
     cw = max(t_bits, in_bits + 1)
-    out_bits = clog2(n + 1)
-    addr = clog2(depth) if style != "block" else 0
-    table = out_bits * 2 ** max(0, in_bits + addr - 6)
-    if style != "block" and table < 2 * n * cw:
-        return {"thr_table": lanes * table}, {}
-    regs = lanes * n * t_bits if style != "block" and depth > 1 else 0
-    lut = {"thr_cmp": lanes * n * cw, "thr_count": lanes * n * out_bits, "thr_rom": regs * addr}
-    return lut, {"thr_read": regs}
+    cmp = {"thr_cmp": lanes * n * cw, "thr_count": lanes * n * clog2(n + 1)}
+    if style == "block":
+        return cmp, {}
+    table = lanes * clog2(n + 1) * 2 ** max(0, in_bits - 6)
+    if t.varying == 0 and table < lanes * n * cw:
+        return {"thr_table": table}, {}
+    rom_lut, rom_ff = rom_terms("thr_", t, style)
+    return {**split_constant(cmp, t.varying / (lanes * n * t_bits)), **rom_lut}, rom_ff

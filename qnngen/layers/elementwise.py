@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 
@@ -18,7 +18,9 @@ from .concat_timing import (
     concat_order,
     concat_out_times,
 )
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, threshold_terms
+from .cost import (
+    CostTerms, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, rom_of, threshold_terms,
+)
 from .gap_timing import gap_interval, gap_out_times
 from .labelselect_timing import labelselect_interval, labelselect_out_times
 from .memory import styles_of
@@ -320,11 +322,12 @@ class LabelSelect(_ChannelStream):
         }
 
 
-@cost_terms("qnngen_thresh")
-def thresh_terms(p: dict) -> CostTerms:
+@cost_terms("qnngen_thresh", roms=True)
+def thresh_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     pe, cf, nt = p["PE"], p["C"] // p["PE"], p["N_THRES"]
     tw = pe * nt * p["T_BITS"]
-    thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], cf, p["T_STYLE"])
+    t = rom_of(roms, "T_FILE", tw, cf)
+    thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], t, p["T_STYLE"])
     lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], **thr_lut}
     ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"], **thr_ff}
     return CostTerms(lut, ff, ((tw, cf, p["T_STYLE"]),))
@@ -336,9 +339,9 @@ def gap_terms(p: dict) -> CostTerms:
     wo, wi = p["SIMD"] * p["OUT_BITS"], p["SIMD"] * p["IN_BITS"]
     ctrl = counter_bits(cf) + counter_bits(p["IFM_H"] * p["IFM_W"])
     lut = {"one": 1, "ctrl": ctrl, "sum": wo}
-    lut.update(memory_luts("buf_", wo, cf, p["MEM_STYLE"], rom=False))
+    lut.update(memory_luts("buf_", wo, cf, p["MEM_STYLE"]))
     ff = {"one": 1, "ctrl": ctrl, "sum": wo, "x": wi}
-    ff.update(memory_ffs("buf_", wo, cf, p["MEM_STYLE"], rom=False))
+    ff.update(memory_ffs("buf_", wo, cf, p["MEM_STYLE"]))
     return CostTerms(lut, ff, ((wo, cf, p["MEM_STYLE"]),))
 
 

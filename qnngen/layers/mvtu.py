@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, threshold_terms
+from .cost import (
+    CostTerms, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, rom_of,
+    rom_terms, split_constant, threshold_terms,
+)
 from .memory import styles_of
 
 #: cycles from issuing a step to its output beat being valid (issue, S1, S2, S3)
@@ -179,36 +182,35 @@ class MVTU(HwLayer):
         return params
 
 
-@cost_terms("qnngen_mvtu")
-def mvtu_terms(p: dict) -> CostTerms:
+@cost_terms("qnngen_mvtu", roms=True)
+def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     pe, simd = p["PE"], p["SIMD"]
     nf, sf = p["MH"] // pe, p["MW"] // simd
     acc, nt = p["ACC_BITS"], p["N_THRES"]
     in_w, ww, tw = simd * p["IN_BITS"], pe * simd * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(nf) + counter_bits(sf) + counter_bits(nf * sf)
     ops, dsp, pw = product_terms(p, pe * simd)
-    const_w = nf * sf == 1
+    w = rom_of(roms, "W_FILE", ww, nf * sf) if p["W_STYLE"] == "logic" else RomBits.unknown(ww, 2)
     # with DSP products the accumulators and part of the sum go into the DSP48s
     in_dsp = "_dsp" if dsp else ""
     lut = {
         "one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc,
         "tree" + in_dsp: pe * (simd - 1) * (pw + clog2(simd) / 2) if p["IN_BIPOLAR"] + p["W_BIPOLAR"] < 2 else 0,
         "popcount": pe * simd if p["IN_BIPOLAR"] and p["W_BIPOLAR"] else 0,
+        **split_constant(ops, w.varying / ww),
     }
-    lut.update({(k + "_const" if const_w else k): v for k, v in ops.items()})
-    lut.update(memory_luts("w_", ww, nf * sf, p["W_STYLE"], rom=True))
-    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, nf, p.get("T_STYLE", "logic"))
-    lut.update(thr_lut)
+    w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
+    t = rom_of(roms, "T_FILE", tw, nf)
+    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
+    lut.update({**w_lut, **thr_lut})
     mems = [(ww, nf * sf, p["W_STYLE"])]
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
-          "x" + in_dsp: in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw}
-    ff.update(memory_ffs("w_", ww, nf * sf, p["W_STYLE"], rom=True))
-    ff.update(thr_ff)
+          "x" + in_dsp: in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
     if nt:
         mems.append((tw, nf, p["T_STYLE"]))
     if nf > 1:
-        lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"], rom=False))
-        ff.update(memory_ffs("buf_", in_w, sf, p["BUF_STYLE"], rom=False))
+        lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"]))
+        ff.update(memory_ffs("buf_", in_w, sf, p["BUF_STYLE"]))
         mems.append((in_w, sf, p["BUF_STYLE"]))
     xnor = p["IN_BIPOLAR"] and p["W_BIPOLAR"]
     return CostTerms(lut, ff, tuple(mems), dsp, "xnor" if xnor else "")

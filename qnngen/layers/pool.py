@@ -98,7 +98,7 @@ def maxpool_terms(p: dict) -> CostTerms:
     depth = p["IFM_W"] // p["K"] * cf
     ctrl = counter_bits(depth) + counter_bits(cf) + counter_bits(p["K"]) * 2 + counter_bits(p["IFM_W"]) + counter_bits(p["IFM_H"])
     lut = {"one": 1, "ctrl": ctrl, "max": wb}
-    lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"]))
     ff = {"one": 1, "ctrl": ctrl, "data": wb}
-    ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"]))
     return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))

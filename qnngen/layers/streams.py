@@ -170,7 +170,7 @@ def fifo_terms(p: dict) -> CostTerms:
     lut = {"one": 1, kind + "ctrl": ctrl, "skid": width if block else 0}
     ff = {"one": 1, kind + "ctrl": ctrl, "skid": 2 * width if block else 0}
     if not block:
-        lut.update(memory_luts("buf_", width, depth, style, rom=False))
+        lut.update(memory_luts("buf_", width, depth, style))
     return CostTerms(lut, ff, ((width, depth, style),))
 
 

@@ -128,7 +128,7 @@ def swu_terms(p: dict) -> CostTerms:
         "kernel": clog2(p["K_H"]) * clog2(p["K_W"]), "pad_ctrl": padded * (clog2(ph + 1) + clog2(pw + 1)),
     }
     lut = dict(terms)
-    lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"]))
     ff = dict(terms)
-    ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"], rom=False))
+    ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"]))
     return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
-from .cost import CostTerms, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, threshold_terms
+from .cost import (
+    CostTerms, RomBits, cost_terms, counter_bits, product_terms, rom_of, rom_terms, split_constant,
+    threshold_terms,
+)
 from .memory import styles_of
 from .mvtu import mul_style
 from .vvu_timing import vvu_out_times
@@ -126,20 +129,22 @@ class VVU(HwLayer):
         return params
 
 
-@cost_terms("qnngen_vvu")
-def vvu_terms(p: dict) -> CostTerms:
+@cost_terms("qnngen_vvu", roms=True)
+def vvu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     pe, cf, k2 = p["PE"], p["C"] // p["PE"], p["K2"]
     acc, nt = p["ACC_BITS"], p["N_THRES"]
     ww, tw = pe * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(cf) + counter_bits(k2) + counter_bits(cf * k2)
     ops, dsp, pw = product_terms(p, pe)
-    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, cf, p.get("T_STYLE", "logic"))
+    w = rom_of(roms, "W_FILE", ww, cf * k2) if p["W_STYLE"] == "logic" else RomBits.unknown(ww, 2)
+    w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
+    t = rom_of(roms, "T_FILE", tw, cf)
+    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
     in_dsp = "_dsp" if dsp else ""  # with DSP products the accumulators go into the DSP48s
-    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc, **ops, **thr_lut}
-    lut.update(memory_luts("w_", ww, cf * k2, p["W_STYLE"], rom=True))
+    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc,
+           **split_constant(ops, w.varying / ww), **w_lut, **thr_lut}
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
-          "x" + in_dsp: pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **thr_ff}
-    ff.update(memory_ffs("w_", ww, cf * k2, p["W_STYLE"], rom=True))
+          "x" + in_dsp: pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
     mems = [(ww, cf * k2, p["W_STYLE"])]
     if nt:
         mems.append((tw, cf, p["T_STYLE"]))
