@@ -71,16 +71,21 @@ def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
 
 def _roms(row: dict) -> dict:
     """RomBits of the ROMs in logic of a sweep point: its layer drawn again (the draw is
-    deterministic) at the CSV's fold and memory styles (the fold caps and style rules of a
-    generator may have changed since the point was synthesized, the layer it draws not)."""
+    deterministic) at the CSV's fold and memory styles. The fold caps and style rules of a
+    generator may have changed since the point was synthesized, the layers it draws not; the
+    point is the first attempt whose layer gives the CSV's parameters at that fold."""
     if not any(row["params"].get(style) == "logic" for style in cost.ROM_FILE_STYLES.values()):
         return {}
-    layer, _ = draw_layer(row["sweep"], row["index"])
     p = row["params"]
-    inst = layer.rtl(Fold(p["PE"], p.get("SIMD", 1)))
-    if any(inst.params.get(k) != v for k, v in p.items() if not k.endswith("_STYLE")):
-        raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
-    return cost.logic_roms({**inst.params, **p}, inst.mem_files)
+    fold = Fold(p["PE"], p.get("SIMD", 1))
+    for attempt in range(100):
+        layer, _ = draw_layer(row["sweep"], row["index"], attempt=attempt)
+        if fold not in layer.fold_space():
+            continue
+        inst = layer.rtl(fold)
+        if all(inst.params.get(k) == v for k, v in p.items() if not k.endswith("_STYLE")):
+            return cost.logic_roms({**inst.params, **p}, inst.mem_files)
+    raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
 
 
 def _append(rows: list[dict]) -> None:

@@ -194,11 +194,11 @@ GENERATORS: dict[str, Callable[[np.random.Generator], tuple[HwLayer, Fold]]] = {
 }
 
 
-def draw_layer(sweep: str, index: int, seed: int = 0) -> tuple[HwLayer, Fold | None]:
-    """The layer and fold of point `index` of a sweep: the same (sweep, index, seed) always
-    gives the same. The layer, contents included, is drawn before its fold, which is None when
-    the generator's caps leave the layer none."""
-    rng = np.random.default_rng([seed, index, sum(sweep.encode())])
+def draw_layer(sweep: str, index: int, seed: int = 0, attempt: int = 0) -> tuple[HwLayer, Fold | None]:
+    """One attempt at point `index` of a sweep: its layer and fold, the same for the same
+    arguments. The layer, contents included, is drawn before its fold, which is None when the
+    generator's caps leave the layer none (then the point is the next attempt's)."""
+    rng = np.random.default_rng([seed, index, sum(sweep.encode())] + ([attempt] if attempt else []))
     layer, fold = GENERATORS[sweep](rng)
     if fold is not None:
         layer.check(fold)
@@ -206,9 +206,10 @@ def draw_layer(sweep: str, index: int, seed: int = 0) -> tuple[HwLayer, Fold | N
 
 
 def draw(sweep: str, index: int, seed: int = 0) -> RtlInstance:
-    """Point `index` of a sweep as the RTL instance the compiler would emit (ValueError when
-    it has no fold within the generator's caps)."""
-    layer, fold = draw_layer(sweep, index, seed)
-    if fold is None:
-        raise ValueError(f"{sweep} point {index}: no fold within the caps")
-    return layer.rtl(fold)
+    """Point `index` of a sweep as the RTL instance the compiler would emit: the first attempt
+    that draws a layer with a fold within the caps."""
+    for attempt in range(100):
+        layer, fold = draw_layer(sweep, index, seed, attempt)
+        if fold is not None:
+            return layer.rtl(fold)
+    raise ValueError(f"{sweep} point {index}: no fold within the caps in 100 attempts")

@@ -370,8 +370,13 @@ def concat_terms(p: dict) -> CostTerms:
 
 @cost_terms("qnngen_labelselect")
 def labelselect_terms(p: dict) -> CostTerms:
+    """Each of the K + PE candidates (the list, then the beat) is ranked against all others:
+    one comparator per pair that is not two list entries (whose order is known), a count of
+    wins per candidate, and a K x candidates select of value and index."""
     k, pe, bits, ob = p["K"], p["PE"], p["BITS"], p["OUT_BITS"]
     c = k + pe
-    lut = {"one": 1, "cmp": c * k * bits, "sel": c * k * (bits + ob), "ctrl": ob + clog2(k + 1)}
+    pairs = c * (c - 1) // 2 - k * (k - 1) // 2
+    lut = {"one": 1, "cmp": pairs * bits, "rank": c * (c - 1) * clog2(c + 1), "sel": c * k * (bits + ob),
+           "index": pe * ob, "ctrl": ob + clog2(k + 1)}
     ff = {"one": 1, "list": k * (bits + ob + 1), "ctrl": ob + clog2(k + 1)}
     return CostTerms(lut, ff)
