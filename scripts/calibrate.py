@@ -148,6 +148,38 @@ def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
     return {n: round(float(c), 6) for n, c in zip(names, coef) if c > 0}
 
 
+#: coefficient sets whose threshold units and ROMs in logic (LUT terms named thr_* and *rom*)
+#: are the same RTL, fitted with one coefficient per such term across the sets
+SHARED_LUT = ("qnngen_mvtu", "qnngen_mvtu:xnor", "qnngen_thresh", "qnngen_vvu")
+
+
+def _shared(name: str) -> bool:
+    return name.startswith("thr_") or "rom" in name
+
+
+def _fit_shared_lut(groups: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
+    """LUT coefficients of the SHARED_LUT sets, fitted at once (non-negative least squares on
+    relative error): a shared term has one coefficient for all, the others one per set."""
+    designs = {key: _design(groups[key], key.split(":")[0], "lut") for key in SHARED_LUT}
+    columns = sorted({(("", n) if _shared(n) else (key, n)) for key, (names, _) in designs.items() for n in names})
+    index = {c: j for j, c in enumerate(columns)}
+    blocks, ys = [], []
+    for key, (names, x) in designs.items():
+        block = np.zeros((len(x), len(columns)))
+        for i, n in enumerate(names):
+            block[:, index[("", n) if _shared(n) else (key, n)]] = x[:, i]
+        y = np.array([r["lut"] for r in groups[key]], dtype=float)
+        scale = 1.0 / np.maximum(y, 8.0)
+        blocks.append(block * scale[:, None])
+        ys.append(y * scale)
+    coef, _ = nnls(np.vstack(blocks), np.concatenate(ys))
+    out: dict[str, dict[str, float]] = {}
+    for key, (names, _) in designs.items():
+        cols = {n: coef[index[("", n) if _shared(n) else (key, n)]] for n in names}
+        out[key] = {n: round(float(c), 6) for n, c in cols.items() if c > 0}
+    return out
+
+
 def _scale(rows: list[dict], base: dict[str, dict[str, float]], module: str) -> dict:
     """`base` coefficients times the one factor per resource that best fits `rows` (1 and a
     mark "unscaled" when there are no rows)."""
@@ -187,10 +219,13 @@ def fit() -> None:
     console = Console()
     for family in families:
         fam = {"modules": {}}
-        for key, group in _fit_rows(rows, family).items():
+        groups = _fit_rows(rows, family)
+        shared = _fit_shared_lut(groups) if family == BASE_FAMILY else {}
+        for key, group in groups.items():
             module = key.split(":")[0]
             if family == BASE_FAMILY:
                 fam["modules"][key] = {k: _fit_one(group, module, k) for k in ("lut", "ff")}
+                fam["modules"][key]["lut"] = shared.get(key, fam["modules"][key]["lut"])
             else:
                 fam["modules"][key] = _scale(group, model["families"][BASE_FAMILY]["modules"][key], module)
         model["families"][family] = fam

@@ -234,12 +234,16 @@ def memory_ffs(prefix: str, width: int, depth: int, style: str) -> dict[str, flo
 
 def rom_terms(prefix: str, rom: RomBits, style: str) -> tuple[dict[str, float], dict[str, float]]:
     """LUT and FF terms of a ROM: none in block RAM (its read register is the BRAM's); in logic,
-    per distinct varying column, a read-register bit and a function of the address (one LUT6 per
-    64 words, plus a mux level per 256)."""
+    per distinct varying column, a read-register bit and a function of the address bits (a term
+    per address width up to a LUT6's 6 inputs, then one per 64 words plus a mux level per 256)."""
     if style == "block" or rom.distinct == 0:
         return {}, {}
-    lut = {f"{prefix}rom": rom.distinct * math.ceil(rom.depth / 64),
-           f"{prefix}rom_mux": rom.distinct * (math.ceil(rom.depth / 256) - 1)}
+    addr = clog2(rom.depth)
+    if addr <= 6:
+        lut = {f"{prefix}rom{min(addr, 5) if addr > 2 else 2}": rom.distinct}
+    else:
+        lut = {f"{prefix}rom": rom.distinct * math.ceil(rom.depth / 64),
+               f"{prefix}rom_mux": rom.distinct * (math.ceil(rom.depth / 256) - 1)}
     return lut, {f"{prefix}read": rom.distinct}
 
 
@@ -271,7 +275,11 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
     if p["MUL_STYLE"] == "dsp" and min(a, b) >= 2 and a + b >= 9:
         tiles = math.ceil((max(xd, wd) - 1) / 24) * math.ceil((min(xd, wd) - 1) / 17)
         return {"dsp_lanes": lanes * pw}, lanes * tiles, pw
-    return {"lut_mul": lanes * min(xd, wd) * pw}, 0, pw
+    # an unsigned operand's zero sign bit adds no partial product
+    return {"lut_mul": lanes * min(p["IN_BITS"], p["W_BITS"]) * pw}, 0, pw
+
+
+TABLE_SHARE = 0.25
 
 
 def threshold_terms(
@@ -288,8 +296,10 @@ def threshold_terms(
     cmp = {"thr_cmp": lanes * n * cw, "thr_count": lanes * n * clog2(n + 1)}
     if style == "block":
         return cmp, {}
-    table = lanes * clog2(n + 1) * 2 ** max(0, in_bits - 6)
-    if t.varying == 0 and table < lanes * n * cw:
-        return {"thr_table": table}, {}
+    # the count as one function of the input and the threshold ROM's address bits
+    support = in_bits + (clog2(t.depth) if t.varying else 0)
+    table = lanes * clog2(n + 1) * 2 ** max(0, support - 6)
     rom_lut, rom_ff = rom_terms("thr_", t, style)
+    if table < TABLE_SHARE * lanes * n * cw:
+        return {("thr_table" if t.varying else "thr_table_const"): table, **rom_lut}, rom_ff
     return {**split_constant(cmp, t.varying / (lanes * n * t_bits)), **rom_lut}, rom_ff
