@@ -53,7 +53,7 @@ def split_of(index: int, family: str) -> str:
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
     """Every row of the sweep CSV (params and cells decoded, "module" the RTL module, "roms"
-    the bit statistics of its ROMs in logic, from the point drawn again)."""
+    the bit statistics of its ROMs, from the point drawn again)."""
     if not path.is_file():
         return []
     with path.open(newline="") as f:
@@ -70,11 +70,11 @@ def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
 
 
 def _roms(row: dict) -> dict:
-    """RomBits of the ROMs in logic of a sweep point: its layer drawn again (the draw is
+    """RomBits of the ROMs of a sweep point: its layer drawn again (the draw is
     deterministic) at the CSV's fold and memory styles. The fold caps and style rules of a
     generator may have changed since the point was synthesized, the layers it draws not; the
     point is the first attempt whose layer gives the CSV's parameters at that fold."""
-    if not any(row["params"].get(style) == "logic" for style in cost.ROM_FILE_STYLES.values()):
+    if row["module"] not in ("qnngen_mvtu", "qnngen_vvu", "qnngen_thresh"):
         return {}
     p = row["params"]
     fold = Fold(p["PE"], p.get("SIMD", 1))
@@ -84,7 +84,7 @@ def _roms(row: dict) -> dict:
             continue
         inst = layer.rtl(fold)
         if all(inst.params.get(k) == v for k, v in p.items() if not k.endswith("_STYLE")):
-            return cost.logic_roms({**inst.params, **p}, inst.mem_files)
+            return cost.rom_stats(inst.params, inst.mem_files)
     raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
 
 

@@ -138,11 +138,10 @@ class HwLayer:
 
     def resources(self, fold: Fold, family: str) -> Resources:
         """What the layer's module costs on device `family`, from the calibrated cost model."""
-        from .cost import ROM_FILE_STYLES, logic_roms, module_resources
+        from .cost import ROM_FILES, module_resources, rom_stats
 
         params = self.rtl_params(fold)
-        in_logic = any(params.get(style) == "logic" and params.get(f) for f, style in ROM_FILE_STYLES.items())
-        roms = logic_roms(params, self.memory_files(fold)) if in_logic else {}
+        roms = rom_stats(params, self.memory_files(fold)) if any(params.get(f) for f in ROM_FILES) else {}
         return module_resources(self.rtl_module, params, family, roms)
 
     def execute(self, x: np.ndarray) -> np.ndarray:

@@ -6,10 +6,10 @@ and its DSPs. LUT and FF are linear in the terms, with per-module, per-family co
 scripts/calibrate.py fits against Yosys and writes to cost_model.json; BRAM18, URAM and DSP are
 counted exactly from the memory shapes and products, the way synthesis maps them.
 
-A ROM kept in logic costs what its contents leave: synthesis drops the read-register bits that
-are the same at every address and merges equal ones, and constant operands shrink the multipliers
-and comparators they feed. So the terms of a module see, besides its parameters, the bit
-statistics (RomBits) of each ROM it holds in logic.
+A ROM costs what its contents leave: synthesis drops the bits that are the same at every address
+(from block RAM too), merges equal read-register bits of a ROM in logic, and constant operands
+shrink the multipliers and comparators they feed. So the terms of a module see, besides its
+parameters, the bit statistics (RomBits) of its ROMs.
 """
 
 from __future__ import annotations
@@ -70,22 +70,23 @@ def rom_bits(text: str) -> RomBits:
     digits += digits % 2
     raw = bytes.fromhex("".join(line.rjust(digits, "0") for line in lines))
     bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(len(lines), digits // 2), axis=1)
-    varying = bits[:, (bits != bits[:1]).any(axis=0)]
-    distinct = len(np.unique(np.packbits(varying.T, axis=1), axis=0)) if varying.size else 0
-    return RomBits(len(lines), varying.shape[1], distinct)
+    columns = np.packbits(bits[:, (bits != bits[:1]).any(axis=0)].T, axis=1)
+    if columns.shape[1] <= 8:  # up to 64 words: a column is one 64-bit key
+        keys = np.zeros((len(columns), 8), dtype=np.uint8)
+        keys[:, : columns.shape[1]] = columns
+        distinct = len(np.unique(keys.view(np.uint64)))
+    else:
+        distinct = len(np.unique(columns, axis=0))
+    return RomBits(len(lines), len(columns), distinct)
 
 
-#: the memory-file parameter of each ROM and the parameter giving its style
-ROM_FILE_STYLES = {"W_FILE": "W_STYLE", "T_FILE": "T_STYLE"}
+#: the memory-file parameters of a module's ROMs
+ROM_FILES = ("W_FILE", "T_FILE")
 
 
-def logic_roms(params: Mapping, mem_files: Mapping[str, str]) -> dict[str, RomBits]:
-    """RomBits of each ROM of an instance that is held in logic, by its file parameter."""
-    return {
-        key: rom_bits(mem_files[params[key]])
-        for key, style in ROM_FILE_STYLES.items()
-        if params.get(style) == "logic" and params.get(key) in mem_files
-    }
+def rom_stats(params: Mapping, mem_files: Mapping[str, str]) -> dict[str, RomBits]:
+    """RomBits of each ROM of an instance, by its file parameter."""
+    return {key: rom_bits(mem_files[params[key]]) for key in ROM_FILES if params.get(key) in mem_files}
 
 
 def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int) -> RomBits:
@@ -100,7 +101,7 @@ _installed: list[dict] = []
 
 def cost_terms(module: str, roms: bool = False) -> Callable:
     """Register the decorated function as the cost terms of RTL module `module`: a function of
-    the parameters, and with roms=True also of the RomBits of its ROMs in logic."""
+    the parameters, and with roms=True also of the RomBits of its ROMs."""
 
     def register(fn: Callable[..., CostTerms]) -> Callable[..., CostTerms]:
         _TERMS[module] = fn
@@ -113,7 +114,7 @@ def cost_terms(module: str, roms: bool = False) -> Callable:
 
 def terms(module: str, params: dict, roms: Mapping[str, RomBits] | None = None) -> CostTerms:
     """The cost terms of one parameterization of RTL module `module`, with the bit statistics
-    of its ROMs in logic where known (see logic_roms)."""
+    of its ROMs where known (see rom_stats)."""
     if module in _WITH_ROMS:
         return _TERMS[module](params, roms or {})
     return _TERMS[module](params)
@@ -266,8 +267,8 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
     xd = 1 if xbip else (p["IN_BITS"] if p["IN_SIGNED"] else p["IN_BITS"] + 1)
     wd = 1 if wbip else (p["W_BITS"] if p["W_SIGNED"] else p["W_BITS"] + 1)
     pw = wd + 1 if xbip else (xd + 1 if wbip else xd + wd)
-    if xbip and wbip:
-        return {"xnor": lanes}, 0, pw
+    if xbip and wbip:  # XNOR-popcount: the XNORs go into the popcount's LUTs (see mvtu_terms)
+        return {}, 0, pw
     if xbip or wbip:
         return {"negate": lanes * pw}, 0, pw
     unsigned = not p["IN_SIGNED"] and not p["W_SIGNED"]
@@ -294,12 +295,13 @@ def threshold_terms(
         return {}, {}
     cw = max(t_bits, in_bits + 1)
     cmp = {"thr_cmp": lanes * n * cw, "thr_count": lanes * n * clog2(n + 1)}
+    share = t.varying / (lanes * n * t_bits)
     if style == "block":
-        return cmp, {}
+        return split_constant(cmp, share), {}
     # the count as one function of the input and the threshold ROM's address bits
     support = in_bits + (clog2(t.depth) if t.varying else 0)
     table = lanes * clog2(n + 1) * 2 ** max(0, support - 6)
     rom_lut, rom_ff = rom_terms("thr_", t, style)
     if table < TABLE_SHARE * lanes * n * cw:
         return {("thr_table" if t.varying else "thr_table_const"): table, **rom_lut}, rom_ff
-    return {**split_constant(cmp, t.varying / (lanes * n * t_bits)), **rom_lut}, rom_ff
+    return {**split_constant(cmp, share), **rom_lut}, rom_ff

@@ -330,7 +330,8 @@ def thresh_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], t, p["T_STYLE"])
     lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], **thr_lut}
     ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"], **thr_ff}
-    return CostTerms(lut, ff, ((tw, cf, p["T_STYLE"]),))
+    # synthesis keeps only the varying bits of a ROM, in block RAM too
+    return CostTerms(lut, ff, ((t.varying, cf, p["T_STYLE"]),))
 
 
 @cost_terms("qnngen_gap")

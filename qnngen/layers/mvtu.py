@@ -190,7 +190,7 @@ def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     in_w, ww, tw = simd * p["IN_BITS"], pe * simd * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(nf) + counter_bits(sf) + counter_bits(nf * sf)
     ops, dsp, pw = product_terms(p, pe * simd)
-    w = rom_of(roms, "W_FILE", ww, nf * sf) if p["W_STYLE"] == "logic" else RomBits.unknown(ww, 2)
+    w = rom_of(roms, "W_FILE", ww, nf * sf)
     # with DSP products the accumulators and part of the sum go into the DSP48s
     in_dsp = "_dsp" if dsp else ""
     lut = {
@@ -203,11 +203,12 @@ def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     t = rom_of(roms, "T_FILE", tw, nf)
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
     lut.update({**w_lut, **thr_lut})
-    mems = [(ww, nf * sf, p["W_STYLE"])]
+    # synthesis keeps only the varying bits of a ROM, in block RAM too
+    mems = [(w.varying, nf * sf, p["W_STYLE"])]
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
           "x" + in_dsp: in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
     if nt:
-        mems.append((tw, nf, p["T_STYLE"]))
+        mems.append((t.varying, nf, p["T_STYLE"]))
     if nf > 1:
         lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"]))
         ff.update(memory_ffs("buf_", in_w, sf, p["BUF_STYLE"]))

@@ -136,7 +136,7 @@ def vvu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     ww, tw = pe * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(cf) + counter_bits(k2) + counter_bits(cf * k2)
     ops, dsp, pw = product_terms(p, pe)
-    w = rom_of(roms, "W_FILE", ww, cf * k2) if p["W_STYLE"] == "logic" else RomBits.unknown(ww, 2)
+    w = rom_of(roms, "W_FILE", ww, cf * k2)
     w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
     t = rom_of(roms, "T_FILE", tw, cf)
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
@@ -145,7 +145,8 @@ def vvu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
            **split_constant(ops, w.varying / ww), **w_lut, **thr_lut}
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
           "x" + in_dsp: pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
-    mems = [(ww, cf * k2, p["W_STYLE"])]
+    # synthesis keeps only the varying bits of a ROM, in block RAM too
+    mems = [(w.varying, cf * k2, p["W_STYLE"])]
     if nt:
-        mems.append((tw, cf, p["T_STYLE"]))
+        mems.append((t.varying, cf, p["T_STYLE"]))
     return CostTerms(lut, ff, tuple(mems), dsp)
