@@ -74,7 +74,7 @@ def _roms(row: dict) -> dict:
     deterministic) at the CSV's fold and memory styles. The fold caps and style rules of a
     generator may have changed since the point was synthesized, the layers it draws not; the
     point is the first attempt whose layer gives the CSV's parameters at that fold."""
-    if row["module"] not in ("qnngen_mvtu", "qnngen_vvu", "qnngen_thresh"):
+    if not cost.takes_roms(row["module"]):
         return {}
     p = row["params"]
     fold = Fold(p["PE"], p.get("SIMD", 1))
@@ -82,9 +82,9 @@ def _roms(row: dict) -> dict:
         layer, _ = draw_layer(row["sweep"], row["index"], attempt=attempt)
         if fold not in layer.fold_space():
             continue
-        inst = layer.rtl(fold)
-        if all(inst.params.get(k) == v for k, v in p.items() if not k.endswith("_STYLE")):
-            return cost.rom_stats(inst.params, inst.mem_files)
+        params = layer.rtl_params(fold)
+        if all(params.get(k) == v for k, v in p.items() if not k.endswith("_STYLE")):
+            return {key: cost.rom_bits(*rom) for key, rom in layer.rom_words(fold).items()}
     raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
 
 

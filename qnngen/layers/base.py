@@ -132,17 +132,25 @@ class HwLayer:
         """Parameters of the layer's RTL module (`rtl_module`) at this fold."""
         raise NotImplementedError
 
-    def memory_files(self, fold: Fold) -> dict[str, str]:
-        """Contents of the module's $readmemh files at this fold, by file name (default: none)."""
+    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
+        """Each ROM's contents at this fold by the parameter naming its file (W_FILE, T_FILE):
+        (depth x elements-per-word integers, element 0 in the LSBs; bits per element).
+        Default: no ROM."""
         return {}
+
+    def memory_files(self, fold: Fold) -> dict[str, str]:
+        """Contents of the module's $readmemh files at this fold, by file name."""
+        from ..packing import hex_memory
+
+        params = self.rtl_params(fold)
+        return {params[key]: hex_memory(words, bits) for key, (words, bits) in self.rom_words(fold).items()}
 
     def resources(self, fold: Fold, family: str) -> Resources:
         """What the layer's module costs on device `family`, from the calibrated cost model."""
-        from .cost import ROM_FILES, module_resources, rom_stats
+        from .cost import module_resources, rom_bits
 
-        params = self.rtl_params(fold)
-        roms = rom_stats(params, self.memory_files(fold)) if any(params.get(f) for f in ROM_FILES) else {}
-        return module_resources(self.rtl_module, params, family, roms)
+        roms = {key: rom_bits(words, bits) for key, (words, bits) in self.rom_words(fold).items()}
+        return module_resources(self.rtl_module, self.rtl_params(fold), family, roms)
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError

@@ -63,30 +63,19 @@ class RomBits:
         return RomBits(depth, varying, min(varying, 2 ** min(depth, 62) - 2))
 
 
-def rom_bits(text: str) -> RomBits:
-    """RomBits of a `$readmemh` text (one hex word per line)."""
-    lines = text.split()
-    digits = max(len(line) for line in lines)
-    digits += digits % 2
-    raw = bytes.fromhex("".join(line.rjust(digits, "0") for line in lines))
-    bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(len(lines), digits // 2), axis=1)
-    columns = np.packbits(bits[:, (bits != bits[:1]).any(axis=0)].T, axis=1)
+def rom_bits(words: np.ndarray, bits: int) -> RomBits:
+    """RomBits of a ROM of `words` (depth x elements-per-word integers, two's complement in
+    `bits` bits each)."""
+    words = np.asarray(words, dtype=np.int64)
+    planes = ((words[:, :, None] >> np.arange(bits)) & 1).reshape(len(words), -1).astype(np.uint8)
+    columns = np.packbits(planes[:, (planes != planes[:1]).any(axis=0)].T, axis=1)
     if columns.shape[1] <= 8:  # up to 64 words: a column is one 64-bit key
         keys = np.zeros((len(columns), 8), dtype=np.uint8)
         keys[:, : columns.shape[1]] = columns
         distinct = len(np.unique(keys.view(np.uint64)))
     else:
-        distinct = len(np.unique(columns, axis=0))
-    return RomBits(len(lines), len(columns), distinct)
-
-
-#: the memory-file parameters of a module's ROMs
-ROM_FILES = ("W_FILE", "T_FILE")
-
-
-def rom_stats(params: Mapping, mem_files: Mapping[str, str]) -> dict[str, RomBits]:
-    """RomBits of each ROM of an instance, by its file parameter."""
-    return {key: rom_bits(mem_files[params[key]]) for key in ROM_FILES if params.get(key) in mem_files}
+        distinct = len(set(map(bytes, columns)))
+    return RomBits(len(words), len(columns), distinct)
 
 
 def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int) -> RomBits:
@@ -112,9 +101,14 @@ def cost_terms(module: str, roms: bool = False) -> Callable:
     return register
 
 
+def takes_roms(module: str) -> bool:
+    """Whether the cost terms of RTL module `module` depend on its ROMs' contents."""
+    return module in _WITH_ROMS
+
+
 def terms(module: str, params: dict, roms: Mapping[str, RomBits] | None = None) -> CostTerms:
     """The cost terms of one parameterization of RTL module `module`, with the bit statistics
-    of its ROMs where known (see rom_stats)."""
+    of its ROMs where known, by file parameter (W_FILE, T_FILE)."""
     if module in _WITH_ROMS:
         return _TERMS[module](params, roms or {})
     return _TERMS[module](params)

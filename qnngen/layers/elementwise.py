@@ -9,7 +9,6 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
 from .concat_timing import (
     CONCAT_LATENCY,
@@ -125,10 +124,9 @@ class Thresholding(_ChannelStream):
             "T_STYLE": self.memory_styles(fold)["thresholds"],
         }
 
-    def memory_files(self, fold: Fold) -> dict[str, str]:
+    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
         t = self._code_thresholds()[0]
-        words = t.reshape(self.channels // fold.pe, fold.pe * t.shape[1])
-        return {f"{self.name}_t.mem": hex_memory(words, self._t_bits())}
+        return {"T_FILE": (t.reshape(self.channels // fold.pe, fold.pe * t.shape[1]), self._t_bits())}
 
 
 @dataclass(frozen=True)

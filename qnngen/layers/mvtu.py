@@ -8,7 +8,6 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
 from .cost import (
     CostTerms, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, rom_of,
@@ -147,22 +146,16 @@ class MVTU(HwLayer):
         return acc.reshape(len(x), -1)
 
     # RTL
-    def _memory_words(self, fold: Fold) -> tuple[np.ndarray, np.ndarray | None]:
+    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
         nf, sf = self.mh // fold.pe, self.mw // fold.simd
         w = self.weights.reshape(nf, fold.pe, sf, fold.simd).transpose(0, 2, 1, 3)
         w = w.reshape(nf * sf, fold.pe * fold.simd)
         if self.w_dtype == BIPOLAR:
             w = (w > 0).astype(np.int64)
-        if self.thresholds is None:
-            return w, None
-        return w, self.thresholds.reshape(nf, fold.pe * self.n_thres)
-
-    def memory_files(self, fold: Fold) -> dict[str, str]:
-        w, t = self._memory_words(fold)
-        files = {f"{self.name}_w.mem": hex_memory(w, self.w_dtype.bitwidth())}
-        if t is not None:
-            files[f"{self.name}_t.mem"] = hex_memory(t, self.acc_dtype.bitwidth())
-        return files
+        roms = {"W_FILE": (w, self.w_dtype.bitwidth())}
+        if self.thresholds is not None:
+            roms["T_FILE"] = (self.thresholds.reshape(nf, fold.pe * self.n_thres), self.acc_dtype.bitwidth())
+        return roms
 
     def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         params = {

@@ -8,7 +8,6 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from ..packing import hex_memory
 from .base import Cycles, Fold, HwLayer, divisors, require
 from .cost import (
     CostTerms, RomBits, cost_terms, counter_bits, product_terms, rom_of, rom_terms, split_constant,
@@ -100,16 +99,15 @@ class VVU(HwLayer):
             acc = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
         return acc.reshape(len(x), -1)
 
-    def memory_files(self, fold: Fold) -> dict[str, str]:
+    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
         groups = self.channels // fold.pe
         w = self.weights.reshape(groups, fold.pe, self.k2).transpose(0, 2, 1).reshape(groups * self.k2, fold.pe)
         if self.w_dtype == BIPOLAR:
             w = (w > 0).astype(np.int64)
-        files = {f"{self.name}_w.mem": hex_memory(w, self.w_dtype.bitwidth())}
+        roms = {"W_FILE": (w, self.w_dtype.bitwidth())}
         if self.thresholds is not None:
-            files[f"{self.name}_t.mem"] = hex_memory(self.thresholds.reshape(groups, fold.pe * self.n_thres),
-                                                     self.acc_dtype.bitwidth())
-        return files
+            roms["T_FILE"] = (self.thresholds.reshape(groups, fold.pe * self.n_thres), self.acc_dtype.bitwidth())
+        return roms
 
     def rtl_params(self, fold: Fold) -> dict[str, int | str]:
         params = {
