@@ -8,7 +8,9 @@ from ..errors import BoardError
 from ..layers.base import Fold, HwLayer, Resources
 from ..layers.cost import terms
 from .boards import Board, list_boards
+from ..lower import HwGraph
 from .design import FoldedDesign
+from .plumbing import implied_stages
 
 _UNITS = {"lut": "LUT", "ff": "FF", "bram18": "BRAM18", "uram": "URAM", "dsp": "DSP"}
 
@@ -58,13 +60,29 @@ def _memory_style(layer: HwLayer, fold: Fold) -> str:
     return max(mems, key=lambda m: m[0] * m[1])[2] if mems else "none"
 
 
+def interval_floor(hw: HwGraph) -> int:
+    """The frame interval no folding beats: over the foldable layers, the slowest of the
+    fastest intervals their folds reach (with the stages whose fold follows theirs, such as the
+    sliding window in front of an MVTU)."""
+    owned = implied_stages(hw)
+    floor = 0
+    for layer in (x for x in hw.layers if x.foldable):
+        floor = max(floor, min(
+            max([layer.cycles(f).interval]
+                + [s.cycles(s.implied_fold({layer.name: f})).interval for s in owned[layer.name]])
+            for f in layer.fold_space()
+        ))  # fmt: skip
+    return floor
+
+
 def balanced_bound(design: FoldedDesign) -> int:
     """The frame interval of a perfectly balanced pipeline with the design's parallelism:
-    ceil(sum of the foldable layers' intervals at PE = SIMD = 1 / sum of their PE*SIMD)."""
+    ceil(sum of the foldable layers' intervals at PE = SIMD = 1 / sum of their PE*SIMD), but
+    no faster than interval_floor (no layer is more parallel than all of its work at once)."""
     layers = [layer for layer in design.hw.layers if layer.foldable]
     work = sum(layer.cycles(Fold()).interval for layer in layers)
     lanes = sum(design.folding[layer.name].pe * design.folding[layer.name].simd for layer in layers)
-    return -(-work // lanes)
+    return max(-(-work // lanes), interval_floor(design.hw))
 
 
 def design_resources(design: FoldedDesign, family: str) -> Resources:

@@ -274,6 +274,8 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
     return {"lut_mul": lanes * min(p["IN_BITS"], p["W_BITS"]) * pw}, 0, pw
 
 
+#: a count whose truth table over the input and the threshold ROM's address bits is below this
+#: share of its comparator bits costs the table (synthesis collapses such small cones)
 TABLE_SHARE = 0.25
 
 
@@ -281,21 +283,23 @@ def threshold_terms(
     lanes: int, n: int, in_bits: int, t_bits: int, t: RomBits, style: str
 ) -> tuple[dict[str, float], dict[str, float]]:
     """LUT and FF terms of `lanes` units counting how many of their n thresholds (t_bits wide,
-    read from a ROM with bits `t` in `style`) an in_bits input reaches. Comparators against
-    constant threshold bits are cheaper; when every threshold is a constant, synthesis may make
-    the count one function of the input, and when that truth table is the smaller it is what
-    the unit costs."""
+    read from a ROM with bits `t` in `style`) an in_bits input reaches.
+
+    Comparators against the constant bits of thresholds that vary are cheaper than against
+    varying ones. When no threshold varies (one word), the count is a fixed function of the
+    input: a truth table when that is smaller than the comparators against constants."""
     if n == 0:
         return {}, {}
     cw = max(t_bits, in_bits + 1)
-    cmp = {"thr_cmp": lanes * n * cw, "thr_count": lanes * n * clog2(n + 1)}
-    share = t.varying / (lanes * n * t_bits)
-    if style == "block":
-        return split_constant(cmp, share), {}
-    # the count as one function of the input and the threshold ROM's address bits
+    count = lanes * n * clog2(n + 1)
     support = in_bits + (clog2(t.depth) if t.varying else 0)
     table = lanes * clog2(n + 1) * 2 ** max(0, support - 6)
+    if t.varying == 0:
+        if table < lanes * n * cw:
+            return {"thr_table": table}, {}
+        return {"thr_fixed": lanes * n * cw, "thr_fixed_count": count}, {}
     rom_lut, rom_ff = rom_terms("thr_", t, style)
-    if table < TABLE_SHARE * lanes * n * cw:
-        return {("thr_table" if t.varying else "thr_table_const"): table, **rom_lut}, rom_ff
-    return {**split_constant(cmp, share), **rom_lut}, rom_ff
+    if style != "block" and table < TABLE_SHARE * lanes * n * cw:
+        return {"thr_table_rom": table, **rom_lut}, rom_ff
+    cmp = split_constant({"thr_cmp": lanes * n * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
+    return {**cmp, **rom_lut}, rom_ff

@@ -30,6 +30,7 @@ from qnngen.fold import (
     resource_cost,
     search,
 )
+from qnngen.fold.estimate import interval_floor
 from qnngen.frontend import load_model
 from qnngen.layers.base import Fold, HwLayer, Resources
 from qnngen.lower import HwGraph, to_hw
@@ -343,18 +344,36 @@ def test_max_parallel_fits_and_nothing_cheaper_is_faster(
 
 
 def test_balanced_bound_with_luts_binding(tmp_path) -> None:
-    """(b) Layers with many divisors, LUTs the limit: at least 90 % of the balanced bound once
-    the budget leaves room past the smallest design (at 10 % of the range it reaches 87 %)."""
+    """(b) Layers with many divisors, LUTs the limit: at least 90 % of the balanced bound from
+    5 % of the LUT range between the smallest and the fully parallel design upwards."""
     path = tmp_path / "rich.onnx"
     onnx.save(synthetic_mlp([64, 96, 48, 32, 16], 2, 2, seed=4), str(path))
     hw = to_hw(streamline(load_model(path)))
     full = design_resources(assemble(hw, max_parallel_folding(hw, _tight(10**7), 100)), "xc7").lut
     small = design_resources(assemble(hw, minimal_folding(hw)), "xc7").lut
-    for share in (0.3, 0.6):
+    for share in (0.05, 0.1, 0.3, 0.6):
         board = _tight(int((small + share * (full - small)) / Budget().lut))
         est = estimate(assemble(hw, max_parallel_folding(hw, board, 100)), board, 100)
         assert est.resources.lut <= Budget().limits(board).lut
         assert est.bound_efficiency >= 0.9, (share, est.bound_interval_cycles, est.interval_cycles)
+
+
+def test_interval_floor_is_the_fastest_folding(small: HwGraph) -> None:
+    """interval_floor is the smallest whole-design interval over every folding (brute force)."""
+    assert interval_floor(small) == _brute(small, "xc7").interval.min()
+
+
+@pytest.mark.parametrize("model", ["cnv_w1a1", "tfc_w2a2"])
+def test_balanced_bound_stops_at_full_parallelism(load_hw, model: str) -> None:
+    """With room for everything, max reaches interval_floor and the bound is that interval: a
+    balanced pipeline cannot beat the layer that is already fully parallel (the CNV's first
+    sliding window, 3 channels wide)."""
+    hw, board = load_hw(model), _tight(10**9)
+    folding = max_parallel_folding(hw, board, 100)
+    est = estimate(assemble(hw, folding), board, 100)
+    assert est.interval_cycles == interval_floor(hw) == est.bound_interval_cycles
+    work = sum(layer.cycles(Fold()).interval for layer in hw.layers if layer.foldable)
+    assert est.bound_interval_cycles >= work / sum(f.pe * f.simd for f in folding.values())
 
 
 # --- errors ------------------------------------------------------------------------------------
