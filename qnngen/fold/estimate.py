@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import BoardError
-from ..layers.base import Fold, HwLayer, Resources
-from ..layers.cost import terms
+from ..layers.base import Fold, Resources
+from ..layers.cost import CostTerms, priced
 from .boards import Board, list_boards
 from ..lower import HwGraph
 from .design import FoldedDesign
@@ -54,10 +54,9 @@ class Estimate:
         return self.bound_interval_cycles / self.interval_cycles
 
 
-def _memory_style(layer: HwLayer, fold: Fold) -> str:
-    """Style of the layer's largest memory ("block", "distributed", "logic"), or "none"."""
-    mems = terms(layer.rtl_module, layer.rtl_params(fold)).memories
-    return max(mems, key=lambda m: m[0] * m[1])[2] if mems else "none"
+def _memory_style(t: CostTerms) -> str:
+    """Style of the largest memory of a stage ("block", "distributed", "logic"), or "none"."""
+    return max(t.memories, key=lambda m: m[0] * m[1])[2] if t.memories else "none"
 
 
 def interval_floor(hw: HwGraph) -> int:
@@ -95,6 +94,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
     stages = []
     for s in design.stages:
         cycles = s.layer.cycles(s.fold)
+        t = s.layer.cost_terms(s.fold)
         stages.append(
             StageEstimate(
                 s.name,
@@ -103,8 +103,8 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
                 s.fold.simd,
                 cycles.interval,
                 cycles.latency,
-                s.layer.resources(s.fold, board.family),
-                _memory_style(s.layer, s.fold),
+                priced(s.layer.rtl_module, t, board.family),
+                _memory_style(t),
             )
         )
     interval = max(s.interval_cycles for s in stages)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
 from ..errors import FoldingError
+
+if TYPE_CHECKING:
+    from .cost import CostTerms
 
 
 @dataclass(frozen=True, order=True)
@@ -145,12 +148,18 @@ class HwLayer:
         params = self.rtl_params(fold)
         return {params[key]: hex_memory(words, bits) for key, (words, bits) in self.rom_words(fold).items()}
 
-    def resources(self, fold: Fold, family: str) -> Resources:
-        """What the layer's module costs on device `family`, from the calibrated cost model."""
-        from .cost import module_resources, rom_bits
+    def cost_terms(self, fold: Fold) -> CostTerms:
+        """What the layer's module is made of at this fold, for the cost model (layers/cost.py)."""
+        from .cost import rom_bits, terms
 
         roms = {key: rom_bits(words, bits) for key, (words, bits) in self.rom_words(fold).items()}
-        return module_resources(self.rtl_module, self.rtl_params(fold), family, roms)
+        return terms(self.rtl_module, self.rtl_params(fold), roms)
+
+    def resources(self, fold: Fold, family: str) -> Resources:
+        """What the layer's module costs on device `family`, from the calibrated cost model."""
+        from .cost import priced
+
+        return priced(self.rtl_module, self.cost_terms(fold), family)
 
     def execute(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
