@@ -13,6 +13,18 @@ if TYPE_CHECKING:
     from .cost import CostTerms
 
 
+@dataclass(frozen=True)
+class RomContents:
+    """One ROM of a layer at a fold: its words and how they are made of elements."""
+
+    #: depth x elements-per-word integers, element 0 in a word's LSBs
+    words: np.ndarray
+    #: bits per element (two's complement)
+    bits: int
+    #: consecutive elements compared with one input (one lane's thresholds), else 1
+    group: int = 1
+
+
 @dataclass(frozen=True, order=True)
 class Fold:
     """Parallelism of a layer: PE output channels and SIMD input elements per cycle."""
@@ -135,9 +147,8 @@ class HwLayer:
         """Parameters of the layer's RTL module (`rtl_module`) at this fold."""
         raise NotImplementedError
 
-    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
-        """Each ROM's contents at this fold by the parameter naming its file (W_FILE, T_FILE):
-        (depth x elements-per-word integers, element 0 in the LSBs; bits per element).
+    def rom_words(self, fold: Fold) -> dict[str, RomContents]:
+        """Each ROM's contents at this fold by the parameter naming its file (W_FILE, T_FILE).
         Default: no ROM."""
         return {}
 
@@ -146,13 +157,13 @@ class HwLayer:
         from ..packing import hex_memory
 
         params = self.rtl_params(fold)
-        return {params[key]: hex_memory(words, bits) for key, (words, bits) in self.rom_words(fold).items()}
+        return {params[key]: hex_memory(rom.words, rom.bits) for key, rom in self.rom_words(fold).items()}
 
     def cost_terms(self, fold: Fold) -> CostTerms:
         """What the layer's module is made of at this fold, for the cost model (layers/cost.py)."""
         from .cost import rom_bits, terms
 
-        roms = {key: rom_bits(words, bits) for key, (words, bits) in self.rom_words(fold).items()}
+        roms = {key: rom_bits(rom) for key, rom in self.rom_words(fold).items()}
         return terms(self.rtl_module, self.rtl_params(fold), roms)
 
     def resources(self, fold: Fold, family: str) -> Resources:

@@ -23,7 +23,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .base import Resources
+from .base import Resources, RomContents
 from .memory import bram18_count
 
 MODEL_PATH = Path(__file__).resolve().parent / "cost_model.json"
@@ -48,26 +48,28 @@ class CostTerms:
 
 @dataclass(frozen=True)
 class RomBits:
-    """What synthesis keeps of a ROM's bit columns (a column: one bit over all addresses)."""
+    """What synthesis keeps of a ROM's contents (a column: one bit over all addresses)."""
 
     depth: int
     #: columns that are not the same at every address (the rest become constants)
     varying: int
     #: distinct varying columns: equal read-register bits merge into one flip-flop and one LUT
     distinct: int
+    #: distinct elements (an element: its values over all addresses) within each group of
+    #: RomContents.group: equal thresholds of one lane make one comparator
+    elements: int
 
     @staticmethod
-    def unknown(width: int, depth: int) -> RomBits:
+    def unknown(width: int, depth: int, elements: int) -> RomBits:
         """Contents not given: every column varies and, as far as the depth allows, differs."""
         varying = width if depth > 1 else 0
-        return RomBits(depth, varying, min(varying, 2 ** min(depth, 62) - 2))
+        return RomBits(depth, varying, min(varying, 2 ** min(depth, 62) - 2), elements)
 
 
-def rom_bits(words: np.ndarray, bits: int) -> RomBits:
-    """RomBits of a ROM of `words` (depth x elements-per-word integers, two's complement in
-    `bits` bits each)."""
-    words = np.asarray(words, dtype=np.int64)
-    planes = ((words[:, :, None] >> np.arange(bits)) & 1).reshape(len(words), -1).astype(np.uint8)
+def rom_bits(rom: RomContents) -> RomBits:
+    """RomBits of a ROM from its contents."""
+    words = np.asarray(rom.words, dtype=np.int64)
+    planes = ((words[:, :, None] >> np.arange(rom.bits)) & 1).reshape(len(words), -1).astype(np.uint8)
     columns = np.packbits(planes[:, (planes != planes[:1]).any(axis=0)].T, axis=1)
     if columns.shape[1] <= 8:  # up to 64 words: a column is one 64-bit key
         keys = np.zeros((len(columns), 8), dtype=np.uint8)
@@ -75,12 +77,14 @@ def rom_bits(words: np.ndarray, bits: int) -> RomBits:
         distinct = len(np.unique(keys.view(np.uint64)))
     else:
         distinct = len(set(map(bytes, columns)))
-    return RomBits(len(words), len(columns), distinct)
+    # an element's values over the addresses, tagged with its group
+    elements = np.concatenate([(np.arange(words.shape[1]) // rom.group)[:, None], words.T], axis=1)
+    return RomBits(len(words), len(columns), distinct, len(set(map(bytes, elements))))
 
 
-def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int) -> RomBits:
+def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int, elements: int) -> RomBits:
     """The RomBits given for ROM `key`, or those of unknown contents of its shape."""
-    return roms.get(key) or RomBits.unknown(width, depth)
+    return roms.get(key) or RomBits.unknown(width, depth, elements)
 
 
 _TERMS: dict[str, Callable[..., CostTerms]] = {}
@@ -235,7 +239,7 @@ def rom_terms(prefix: str, rom: RomBits, style: str) -> tuple[dict[str, float], 
         return {}, {}
     addr = clog2(rom.depth)
     if addr <= 6:
-        lut = {f"{prefix}rom{min(addr, 5) if addr > 2 else 2}": rom.distinct}
+        lut = {f"{prefix}rom{max(addr, 2)}": rom.distinct}
     else:
         lut = {f"{prefix}rom": rom.distinct * math.ceil(rom.depth / 64),
                f"{prefix}rom_mux": rom.distinct * (math.ceil(rom.depth / 256) - 1)}
@@ -285,21 +289,25 @@ def threshold_terms(
     """LUT and FF terms of `lanes` units counting how many of their n thresholds (t_bits wide,
     read from a ROM with bits `t` in `style`) an in_bits input reaches.
 
-    Comparators against the constant bits of thresholds that vary are cheaper than against
-    varying ones. When no threshold varies (one word), the count is a fixed function of the
-    input: a truth table when that is smaller than the comparators against constants."""
+    Equal thresholds of a lane (equal at every address) make one comparator. Comparators
+    against the constant bits of thresholds that vary are cheaper than against varying ones.
+    When no threshold varies (one word), the count is a fixed function of the input: a truth
+    table when that is smaller than the comparators against constants."""
     if n == 0:
         return {}, {}
     cw = max(t_bits, in_bits + 1)
-    count = lanes * n * clog2(n + 1)
-    support = in_bits + (clog2(t.depth) if t.varying else 0)
+    cmps = t.elements  # distinct comparators over all lanes
+    count = cmps * clog2(n + 1)
+    # the count as one function of the input and the lane's distinct threshold flip-flops
+    support = in_bits + min(t.distinct, -(-t.varying // lanes))
     table = lanes * clog2(n + 1) * 2 ** max(0, support - 6)
     if t.varying == 0:
-        if table < lanes * n * cw:
+        if table < cmps * cw:
             return {"thr_table": table}, {}
-        return {"thr_fixed": lanes * n * cw, "thr_fixed_count": count}, {}
+        # sorted constants share their high bits: each comparator decides the bits below them
+        return {"thr_fixed": cmps * max(1, cw - clog2(n)), "thr_fixed_count": count}, {}
     rom_lut, rom_ff = rom_terms("thr_", t, style)
-    if style != "block" and table < TABLE_SHARE * lanes * n * cw:
+    if style != "block" and table < TABLE_SHARE * cmps * cw:
         return {"thr_table_rom": table, **rom_lut}, rom_ff
-    cmp = split_constant({"thr_cmp": lanes * n * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
+    cmp = split_constant({"thr_cmp": cmps * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
     return {**cmp, **rom_lut}, rom_ff

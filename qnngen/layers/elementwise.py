@@ -9,7 +9,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from .base import Cycles, Fold, HwLayer, divisors, require
+from .base import Cycles, Fold, HwLayer, RomContents, divisors, require
 from .concat_timing import (
     CONCAT_LATENCY,
     FIFO_LATENCY,
@@ -124,9 +124,10 @@ class Thresholding(_ChannelStream):
             "T_STYLE": self.memory_styles(fold)["thresholds"],
         }
 
-    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
+    def rom_words(self, fold: Fold) -> dict[str, RomContents]:
         t = self._code_thresholds()[0]
-        return {"T_FILE": (t.reshape(self.channels // fold.pe, fold.pe * t.shape[1]), self._t_bits())}
+        words = t.reshape(self.channels // fold.pe, fold.pe * t.shape[1])
+        return {"T_FILE": RomContents(words, self._t_bits(), t.shape[1])}
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ class LabelSelect(_ChannelStream):
 def thresh_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     pe, cf, nt = p["PE"], p["C"] // p["PE"], p["N_THRES"]
     tw = pe * nt * p["T_BITS"]
-    t = rom_of(roms, "T_FILE", tw, cf)
+    t = rom_of(roms, "T_FILE", tw, cf, pe * nt)
     thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], t, p["T_STYLE"])
     lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], **thr_lut}
     ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"], **thr_ff}

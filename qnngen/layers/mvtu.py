@@ -8,7 +8,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from .base import Cycles, Fold, HwLayer, divisors, require
+from .base import Cycles, Fold, HwLayer, RomContents, divisors, require
 from .cost import (
     CostTerms, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, rom_of,
     rom_terms, split_constant, threshold_terms,
@@ -146,15 +146,16 @@ class MVTU(HwLayer):
         return acc.reshape(len(x), -1)
 
     # RTL
-    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
+    def rom_words(self, fold: Fold) -> dict[str, RomContents]:
         nf, sf = self.mh // fold.pe, self.mw // fold.simd
         w = self.weights.reshape(nf, fold.pe, sf, fold.simd).transpose(0, 2, 1, 3)
         w = w.reshape(nf * sf, fold.pe * fold.simd)
         if self.w_dtype == BIPOLAR:
             w = (w > 0).astype(np.int64)
-        roms = {"W_FILE": (w, self.w_dtype.bitwidth())}
+        roms = {"W_FILE": RomContents(w, self.w_dtype.bitwidth())}
         if self.thresholds is not None:
-            roms["T_FILE"] = (self.thresholds.reshape(nf, fold.pe * self.n_thres), self.acc_dtype.bitwidth())
+            t = self.thresholds.reshape(nf, fold.pe * self.n_thres)
+            roms["T_FILE"] = RomContents(t, self.acc_dtype.bitwidth(), self.n_thres)
         return roms
 
     def rtl_params(self, fold: Fold) -> dict[str, int | str]:
@@ -183,7 +184,7 @@ def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     in_w, ww, tw = simd * p["IN_BITS"], pe * simd * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(nf) + counter_bits(sf) + counter_bits(nf * sf)
     ops, dsp, pw = product_terms(p, pe * simd)
-    w = rom_of(roms, "W_FILE", ww, nf * sf)
+    w = rom_of(roms, "W_FILE", ww, nf * sf, pe * simd)
     # with DSP products the accumulators and part of the sum go into the DSP48s
     in_dsp = "_dsp" if dsp else ""
     lut = {
@@ -193,7 +194,7 @@ def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
         **split_constant(ops, w.varying / ww),
     }
     w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
-    t = rom_of(roms, "T_FILE", tw, nf)
+    t = rom_of(roms, "T_FILE", tw, nf, pe * nt)
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
     lut.update({**w_lut, **thr_lut})
     # synthesis keeps only the varying bits of a ROM, in block RAM too

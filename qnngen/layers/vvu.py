@@ -8,7 +8,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from ..ir import BIPOLAR, DataType
-from .base import Cycles, Fold, HwLayer, divisors, require
+from .base import Cycles, Fold, HwLayer, RomContents, divisors, require
 from .cost import (
     CostTerms, RomBits, cost_terms, counter_bits, product_terms, rom_of, rom_terms, split_constant,
     threshold_terms,
@@ -99,14 +99,15 @@ class VVU(HwLayer):
             acc = 2 * count - 1 if self.out_dtype == BIPOLAR else self.out_bias + count
         return acc.reshape(len(x), -1)
 
-    def rom_words(self, fold: Fold) -> dict[str, tuple[np.ndarray, int]]:
+    def rom_words(self, fold: Fold) -> dict[str, RomContents]:
         groups = self.channels // fold.pe
         w = self.weights.reshape(groups, fold.pe, self.k2).transpose(0, 2, 1).reshape(groups * self.k2, fold.pe)
         if self.w_dtype == BIPOLAR:
             w = (w > 0).astype(np.int64)
-        roms = {"W_FILE": (w, self.w_dtype.bitwidth())}
+        roms = {"W_FILE": RomContents(w, self.w_dtype.bitwidth())}
         if self.thresholds is not None:
-            roms["T_FILE"] = (self.thresholds.reshape(groups, fold.pe * self.n_thres), self.acc_dtype.bitwidth())
+            t = self.thresholds.reshape(groups, fold.pe * self.n_thres)
+            roms["T_FILE"] = RomContents(t, self.acc_dtype.bitwidth(), self.n_thres)
         return roms
 
     def rtl_params(self, fold: Fold) -> dict[str, int | str]:
@@ -134,9 +135,9 @@ def vvu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     ww, tw = pe * p["W_BITS"], pe * nt * acc
     ctrl = counter_bits(cf) + counter_bits(k2) + counter_bits(cf * k2)
     ops, dsp, pw = product_terms(p, pe)
-    w = rom_of(roms, "W_FILE", ww, cf * k2)
+    w = rom_of(roms, "W_FILE", ww, cf * k2, pe)
     w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
-    t = rom_of(roms, "T_FILE", tw, cf)
+    t = rom_of(roms, "T_FILE", tw, cf, pe * nt)
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
     in_dsp = "_dsp" if dsp else ""  # with DSP products the accumulators go into the DSP48s
     lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc,
