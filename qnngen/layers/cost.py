@@ -309,5 +309,7 @@ def threshold_terms(
     rom_lut, rom_ff = rom_terms("thr_", t, style)
     if style != "block" and table < TABLE_SHARE * cmps * cw:
         return {"thr_table_rom": table, **rom_lut}, rom_ff
-    cmp = split_constant({"thr_cmp": cmps * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
+    # read from 33 to 64 words in logic, synthesis maps the comparators into more LUTs
+    deep = "_a6" if style == "logic" and clog2(t.depth) == 6 else ""
+    cmp = split_constant({"thr_cmp" + deep: cmps * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
     return {**cmp, **rom_lut}, rom_ff
