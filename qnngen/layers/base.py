@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 import numpy as np
 
@@ -11,6 +11,8 @@ from ..errors import FoldingError
 
 if TYPE_CHECKING:
     from .cost import CostTerms
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,19 @@ class HwLayer:
         """What the layer's module is made of at this fold, for the cost model (layers/cost.py)."""
         from .cost import rom_bits, terms
 
-        roms = {key: rom_bits(rom) for key, rom in self.rom_words(fold).items()}
-        return terms(self.rtl_module, self.rtl_params(fold), roms)
+        def compute() -> CostTerms:
+            roms = {key: rom_bits(rom) for key, rom in self.rom_words(fold).items()}
+            return terms(self.rtl_module, self.rtl_params(fold), roms)
+
+        return self.per_fold("cost_terms", fold, compute)
+
+    def per_fold(self, what: str, fold: Fold, compute: Callable[[], T]) -> T:
+        """compute(), kept on the layer under (what, fold) for the next call: for figures the
+        folding search asks for many times. Not a field: eq, hash and frozenness ignore it."""
+        known = self.__dict__.setdefault("_per_fold", {})
+        if (what, fold) not in known:
+            known[what, fold] = compute()
+        return known[what, fold]
 
     def resources(self, fold: Fold, family: str) -> Resources:
         """What the layer's module costs on device `family`, from the calibrated cost model."""

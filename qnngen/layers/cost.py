@@ -77,9 +77,12 @@ def rom_bits(rom: RomContents) -> RomBits:
         distinct = len(np.unique(keys.view(np.uint64)))
     else:
         distinct = len(set(map(bytes, columns)))
-    # an element's values over the addresses, tagged with its group
-    elements = np.concatenate([(np.arange(words.shape[1]) // rom.group)[:, None], words.T], axis=1)
-    return RomBits(len(words), len(columns), distinct, len(set(map(bytes, elements))))
+    if rom.group == 1:
+        elements = words.shape[1]
+    else:  # an element's values over the addresses, tagged with its group
+        tagged = np.concatenate([(np.arange(words.shape[1]) // rom.group)[:, None], words.T], axis=1)
+        elements = len(set(map(bytes, tagged)))
+    return RomBits(len(words), len(columns), distinct, elements)
 
 
 def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int, elements: int) -> RomBits:
@@ -291,8 +294,9 @@ def threshold_terms(
 
     Equal thresholds of a lane (equal at every address) make one comparator. Comparators
     against the constant bits of thresholds that vary are cheaper than against varying ones.
-    When no threshold varies (one word), the count is a fixed function of the input: a truth
-    table when that is smaller than the comparators against constants."""
+    The count is one function of the input and of the threshold flip-flops feeding the lane;
+    synthesis maps it as that truth table when the table is small: when no threshold varies
+    (one word) and the table is below the comparators, or when it is below TABLE_SHARE of them."""
     if n == 0:
         return {}, {}
     cw = max(t_bits, in_bits + 1)

@@ -78,8 +78,11 @@ class SWU(HwLayer):
         })
 
     def cycles(self, fold: Fold) -> Cycles:
-        times = self.out_times(fold, np.arange(self.in_beats(fold)))
-        return Cycles(interval=swu_interval(self._timing(fold)), latency=int(times[-1]) + 1)
+        def compute() -> Cycles:
+            times = self.out_times(fold, np.arange(self.in_beats(fold)))
+            return Cycles(interval=swu_interval(self._timing(fold)), latency=int(times[-1]) + 1)
+
+        return self.per_fold("cycles", fold, compute)  # a schedule walk: the search asks often
 
     def out_times(self, fold: Fold, in_times: np.ndarray) -> np.ndarray:
         return swu_out_times(self._timing(fold), np.asarray(in_times))
