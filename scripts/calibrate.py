@@ -29,7 +29,7 @@ from scipy.optimize import nnls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration_points import GENERATORS, draw, draw_layer  # noqa: E402
+from calibration_points import GENERATORS, coefficient_set, draw, draw_layer, module_of  # noqa: E402
 
 from qnngen.layers import cost  # noqa: E402
 from qnngen.layers.base import Fold  # noqa: E402
@@ -41,22 +41,27 @@ COLUMNS = ("family", "sweep", "index", "split", "params", "lut", "ff", "bram18",
 #: (fit points, held-out points) per module and family: indices below the first number are for
 #: fitting, the next ones held out
 POINTS = {"xc7": (40, 30), "xcup": (10, 10)}
-#: more fit points (indices after the held-out ones) for the sweeps with the most cost terms
-EXTRA_FIT = {"xc7": {"qnngen_mvtu": 40, "qnngen_vvu": 30, "qnngen_thresh": 30}}
+#: more fit points (indices after the held-out ones) for the sweeps with the most cost terms; a
+#: "module@focus" sweep has only these
+EXTRA_FIT = {"xc7": {
+    "qnngen_mvtu": 40, "qnngen_vvu": 30, "qnngen_thresh": 30,
+    "qnngen_mvtu@one_word": 30, "qnngen_vvu@one_word": 20, "qnngen_thresh@one_word": 20,
+}}
 #: the family whose coefficients are fitted term by term; the others scale them per module
 #: (UltraScale+ maps the same logic to the same LUT6s and FFs, with other carry and RAM cells)
 BASE_FAMILY = "xc7"
 
 
-def split_of(index: int, family: str) -> str:
-    """Whether sweep point `index` is for fitting or held out."""
+def split_of(index: int, family: str, sweep: str) -> str:
+    """Whether point `index` of sweep `sweep` is for fitting or held out."""
     fit, held = POINTS[family]
-    return "holdout" if fit <= index < fit + held else "fit"
+    return "holdout" if "@" not in sweep and fit <= index < fit + held else "fit"
 
 
 def sweep_size(family: str, sweep: str) -> int:
     """How many points sweep `sweep` has for `family`."""
-    return sum(POINTS[family]) + EXTRA_FIT.get(family, {}).get(sweep, 0)
+    extra = EXTRA_FIT.get(family, {}).get(sweep, 0)
+    return extra if "@" in sweep else sum(POINTS[family]) + extra
 
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
@@ -67,7 +72,7 @@ def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
-        r["module"] = r["sweep"].split(":")[0]
+        r["module"] = module_of(r["sweep"])
         r["index"] = int(r["index"])
         r["params"] = json.loads(r["params"])
         r["cells"] = json.loads(r["cells"])
@@ -114,7 +119,7 @@ def _batch_job(family: str, sweep: str, indices: list[int]) -> list[dict]:
         params = {k: v for k, v in inst.params.items() if k not in ("W_FILE", "T_FILE", "MEM_DIR")}
         rows.append({
             "family": family, "sweep": sweep, "index": i,
-            "split": split_of(i, family), "params": json.dumps(params, sort_keys=True),
+            "split": split_of(i, family, sweep), "params": json.dumps(params, sort_keys=True),
             **res.resources.as_dict(), "cells": json.dumps(res.cells, sort_keys=True),
         })
     return rows
@@ -158,7 +163,7 @@ def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
 
 #: coefficient sets whose threshold units and ROMs in logic (LUT terms named thr_* and *rom*)
 #: are the same RTL, fitted with one coefficient per such term across the sets
-SHARED_LUT = ("qnngen_mvtu", "qnngen_mvtu:xnor", "qnngen_thresh", "qnngen_vvu")
+SHARED_LUT = ("qnngen_mvtu", "qnngen_mvtu:xnor", "qnngen_vvu")
 
 
 def _shared(name: str) -> bool:
@@ -211,7 +216,7 @@ def _fit_rows(rows: list[dict], family: str) -> dict[str, list[dict]]:
     for r in rows:
         if r["family"] == family and r["split"] == "fit":
             groups.setdefault(cost.model_key(r["module"], r["params"]), []).append(r)
-    wanted = {name.split(":")[0] for name in GENERATORS} | {n for n in GENERATORS if ":" in n}
+    wanted = {module_of(name) for name in GENERATORS} | {coefficient_set(n) for n in GENERATORS if ":" in n}
     missing = sorted(wanted - set(groups))
     if missing and family == BASE_FAMILY:
         raise SystemExit(f"{family}: no fit points for {missing}; run: calibrate.py sweep --family {family}")

@@ -63,6 +63,11 @@ def _fold(rng: np.random.Generator, layer: HwLayer, max_lanes: int) -> Fold:
 
 
 def mvtu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    layer, folds = _mvtu_folds(rng)
+    return layer, _pick(rng, folds)
+
+
+def _mvtu_folds(rng: np.random.Generator) -> tuple[MVTU, list[Fold]]:
     mw = int(_pick(rng, (8, 16, 27, 32, 36, 64, 72, 128, 144, 256, 288, 576)))
     mh = int(_pick(rng, (4, 8, 10, 16, 32, 64, 128)))
     x = _operand(rng)
@@ -73,7 +78,7 @@ def mvtu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     # at most 512 weight and 4096 threshold bits a step: wider ones take Yosys tens of minutes
     folds = [f for f in layer.fold_space() if f.pe * f.simd * w.bitwidth() <= 512
              and f.pe * layer.n_thres * acc.bitwidth() <= 4096]
-    return layer, _pick(rng, folds)
+    return layer, folds
 
 
 def mvtu_xnor(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
@@ -89,6 +94,11 @@ def mvtu_xnor(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
 
 
 def vvu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    layer, folds = _vvu_folds(rng)
+    return layer, _pick(rng, folds)
+
+
+def _vvu_folds(rng: np.random.Generator) -> tuple[VVU, list[Fold]]:
     c = int(_pick(rng, (4, 8, 16, 32, 64, 96)))
     k2 = int(_pick(rng, (4, 9, 25)))
     x, w = _operand(rng, allow_bipolar=False), _operand(rng, allow_bipolar=False)
@@ -96,10 +106,15 @@ def vvu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     t, out, bias = _activation(rng, acc, c)
     layer = VVU("p", x, w, acc, out, _values(rng, w, (c, k2)), 1, t, bias)
     folds = [f for f in layer.fold_space() if f.pe <= 64 and f.pe * layer.n_thres * acc.bitwidth() <= 4096]
-    return layer, _pick(rng, folds)
+    return layer, folds
 
 
 def thresh(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
+    layer, folds = _thresh_folds(rng)
+    return layer, _pick(rng, folds)
+
+
+def _thresh_folds(rng: np.random.Generator) -> tuple[Thresholding, list[Fold]]:
     c = int(_pick(rng, (4, 8, 16, 32, 64, 128, 256)))
     x = _pick(rng, (UINT(4), INT(4), INT(8), UINT(8), INT(12), INT(16)))
     t, out, bias = _activation(rng, x, c)
@@ -108,7 +123,19 @@ def thresh(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     layer = Thresholding("p", c, 16, in_dtype=x, out_dtype=out, thresholds=t, out_bias=bias)
     # at most 4096 threshold bits per word: wider ones are not a folding anyone would pick
     folds = [f for f in layer.fold_space() if f.pe * t.shape[1] * (x.bitwidth() + 2) <= 4096]
-    return layer, _pick(rng, folds)
+    return layer, folds
+
+
+def _one_word(draw_folds: Callable) -> Callable[[np.random.Generator], tuple[HwLayer, Fold | None]]:
+    """A generator drawing like `draw_folds` but only folds whose weight / threshold ROMs are a
+    single word (PE = all output channels): the constant-operand logic of fully parallel layers."""
+
+    def gen(rng: np.random.Generator) -> tuple[HwLayer, Fold | None]:
+        layer, folds = draw_folds(rng)
+        channels = layer.mh if isinstance(layer, MVTU) else layer.channels
+        return layer, _pick(rng, [f for f in folds if f.pe == channels])
+
+    return gen
 
 
 def swu(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
@@ -186,12 +213,25 @@ def dup(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
 
 
 #: sweep -> generator of (layer, fold) drawing from its module's parameter space; a sweep named
-#: "module:variant" samples one variant of the module more densely
+#: "module:variant" samples one variant of the module (with coefficients of its own) more
+#: densely, one named "module@focus" a corner of the module's space (fit points only)
 GENERATORS: dict[str, Callable[[np.random.Generator], tuple[HwLayer, Fold]]] = {
     "qnngen_mvtu": mvtu, "qnngen_mvtu:xnor": mvtu_xnor, "qnngen_vvu": vvu, "qnngen_thresh": thresh, "qnngen_swu": swu,
+    "qnngen_mvtu@one_word": _one_word(_mvtu_folds), "qnngen_vvu@one_word": _one_word(_vvu_folds),
+    "qnngen_thresh@one_word": _one_word(_thresh_folds),
     "qnngen_maxpool": maxpool, "qnngen_gap": gap, "qnngen_add": add, "qnngen_concat": concat,
     "qnngen_labelselect": labelselect, "qnngen_dwc": dwc, "qnngen_fifo": fifo, "qnngen_dup": dup,
 }
+
+
+def module_of(sweep: str) -> str:
+    """The RTL module a sweep draws ("module", "module:variant" or "module@focus")."""
+    return sweep.split("@")[0].split(":")[0]
+
+
+def coefficient_set(sweep: str) -> str:
+    """The coefficients a sweep's points fit: the module's, or its variant's."""
+    return sweep.split("@")[0]
 
 
 def draw_layer(sweep: str, index: int, seed: int = 0, attempt: int = 0) -> tuple[HwLayer, Fold | None]:

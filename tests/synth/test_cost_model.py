@@ -16,7 +16,7 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from calibrate import read_rows  # noqa: E402
-from calibration_points import GENERATORS, draw  # noqa: E402
+from calibration_points import GENERATORS, draw, module_of  # noqa: E402
 
 FAMILIES = ("xc7", "xcup")
 
@@ -29,7 +29,7 @@ def holdout() -> list[dict]:
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_module_is_calibrated_per_family(family: str) -> None:
     for sweep in GENERATORS:
-        est = cost.module_resources(sweep.split(":")[0], draw(sweep, 0).params, family)
+        est = cost.module_resources(module_of(sweep), draw(sweep, 0).params, family)
         assert est.lut > 0 and est.ff > 0
 
 
