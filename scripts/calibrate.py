@@ -40,7 +40,7 @@ SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
 COLUMNS = ("family", "sweep", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
 #: (fit points, held-out points) per module and family: indices below the first number are for
 #: fitting, the next ones held out
-POINTS = {"xc7": (40, 30), "xcup": (10, 10)}
+POINTS = {"xc7": (40, 30), "xcup": (10, 30)}
 #: more fit points (indices after the held-out ones) for the sweeps with the most cost terms; a
 #: "module@focus" sweep has only these
 EXTRA_FIT = {"xc7": {
@@ -146,18 +146,23 @@ def sweep(families: list[str], sweeps: list[str], jobs: int, batch: int) -> None
             progress.update(task, advance=len(indices), description=f"{family} {name}")
 
 
-def _design(rows: list[dict], module: str, key: str) -> tuple[list[str], np.ndarray]:
-    terms = [getattr(cost.terms(module, r["params"], r["roms"]), key) for r in rows]
-    names = sorted({n for t in terms for n in t})
-    return names, np.array([[t.get(n, 0.0) for n in names] for t in terms], dtype=float)
+def _design(rows: list[dict], module: str, key: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The term names of resource `key` ("lut" or "ff") over `rows`, their values per row, what
+    the terms are to explain per row (the measured count less the logic known exactly), and
+    the relative-error weight of each row."""
+    terms = [cost.terms(module, r["params"], r["roms"]) for r in rows]
+    values = [getattr(t, key) for t in terms]
+    names = sorted({n for v in values for n in v})
+    x = np.array([[v.get(n, 0.0) for n in names] for v in values], dtype=float)
+    y = np.array([r[key] for r in rows], dtype=float)
+    target = y - np.array([getattr(t, f"fixed_{key}") for t in terms], dtype=float)
+    return names, x, target, 1.0 / np.maximum(y, 8.0)
 
 
 def _fit_one(rows: list[dict], module: str, key: str) -> dict[str, float]:
     """Non-negative coefficients minimizing the relative error of resource `key`."""
-    names, x = _design(rows, module, key)
-    y = np.array([r[key] for r in rows], dtype=float)
-    scale = 1.0 / np.maximum(y, 8.0)
-    coef, _ = nnls(x * scale[:, None], y * scale)
+    names, x, target, scale = _design(rows, module, key)
+    coef, _ = nnls(x * scale[:, None], target * scale)
     return {n: round(float(c), 6) for n, c in zip(names, coef) if c > 0}
 
 
@@ -174,20 +179,18 @@ def _fit_shared_lut(groups: dict[str, list[dict]]) -> dict[str, dict[str, float]
     """LUT coefficients of the SHARED_LUT sets, fitted at once (non-negative least squares on
     relative error): a shared term has one coefficient for all, the others one per set."""
     designs = {key: _design(groups[key], key.split(":")[0], "lut") for key in SHARED_LUT}
-    columns = sorted({(("", n) if _shared(n) else (key, n)) for key, (names, _) in designs.items() for n in names})
+    columns = sorted({(("", n) if _shared(n) else (key, n)) for key, d in designs.items() for n in d[0]})
     index = {c: j for j, c in enumerate(columns)}
     blocks, ys = [], []
-    for key, (names, x) in designs.items():
+    for key, (names, x, target, scale) in designs.items():
         block = np.zeros((len(x), len(columns)))
         for i, n in enumerate(names):
             block[:, index[("", n) if _shared(n) else (key, n)]] = x[:, i]
-        y = np.array([r["lut"] for r in groups[key]], dtype=float)
-        scale = 1.0 / np.maximum(y, 8.0)
         blocks.append(block * scale[:, None])
-        ys.append(y * scale)
+        ys.append(target * scale)
     coef, _ = nnls(np.vstack(blocks), np.concatenate(ys))
     out: dict[str, dict[str, float]] = {}
-    for key, (names, _) in designs.items():
+    for key, (names, *_) in designs.items():
         cols = {n: coef[index[("", n) if _shared(n) else (key, n)]] for n in names}
         out[key] = {n: round(float(c), 6) for n, c in cols.items() if c > 0}
     return out
@@ -200,11 +203,10 @@ def _scale(rows: list[dict], base: dict[str, dict[str, float]], module: str) -> 
         return {**base, "unscaled": True}
     out = {}
     for key, coef in base.items():
-        names, x = _design(rows, module, key)
+        names, x, target, scale = _design(rows, module, key)
         pred = x @ np.array([coef.get(n, 0.0) for n in names])
-        y = np.array([r[key] for r in rows], dtype=float)
-        w = 1.0 / np.maximum(y, 8.0) ** 2
-        factor = float((w * y * pred).sum() / max((w * pred * pred).sum(), 1e-12))
+        w = scale**2
+        factor = float((w * target * pred).sum() / max((w * pred * pred).sum(), 1e-12))
         out[key] = {n: round(c * factor, 6) for n, c in coef.items()}
     return out
 

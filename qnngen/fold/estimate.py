@@ -56,7 +56,7 @@ class Estimate:
 
 def _memory_style(t: CostTerms) -> str:
     """Style of the largest memory of a stage ("block", "distributed", "logic"), or "none"."""
-    return max(t.memories, key=lambda m: m[0] * m[1])[2] if t.memories else "none"
+    return max(t.memories, key=lambda m: m.width * m.depth).style if t.memories else "none"
 
 
 def interval_floor(hw: HwGraph) -> int:

@@ -24,26 +24,39 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .base import Resources, RomContents
-from .memory import bram18_count
+from .memory import bram18_count, rom_blocks, rom_slice_mux_luts
 
 MODEL_PATH = Path(__file__).resolve().parent / "cost_model.json"
+
+
+@dataclass(frozen=True)
+class Memory:
+    """One memory of a module as synthesis sees it: width (a ROM's varying bits), depth, style
+    ("block", "distributed" or "logic") and whether it is a ROM."""
+
+    width: int
+    depth: int
+    style: str
+    rom: bool = False
 
 
 @dataclass(frozen=True)
 class CostTerms:
     """What one parameterization of a module is made of.
 
-    lut / ff: named terms that the fitted coefficients weigh; memories: (width, depth, style) of
-    every memory ("block", "distributed" or "logic"); dsp: DSP slices its products map to.
+    lut / ff: named terms that the fitted coefficients weigh; memories: every memory; dsp: DSP
+    slices its products map to; fixed_lut / fixed_ff: logic known exactly, outside the fit.
     A module whose sub-kinds synthesize to different logic names a variant per sub-kind.
     """
 
     lut: dict[str, float]
     ff: dict[str, float]
-    memories: tuple[tuple[int, int, str], ...] = ()
+    memories: tuple[Memory, ...] = ()
     dsp: int = 0
     #: a sub-kind of the module with coefficients of its own ("" for none), e.g. "xnor"
     variant: str = ""
+    fixed_lut: int = 0
+    fixed_ff: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,9 +164,11 @@ def _coefficients(module: str, family: str) -> dict[str, dict[str, float]]:
     return families[family]["modules"][module]
 
 
-def memory_blocks(width: int, depth: int, style: str) -> Resources:
+def memory_blocks(m: Memory) -> Resources:
     """Block memory of one memory: BRAM18s for "block", none for LUT or register styles."""
-    return Resources(bram18=bram18_count(width, depth)) if style == "block" else Resources()
+    if m.style != "block" or m.width == 0:
+        return Resources()
+    return Resources(bram18=rom_blocks(m.width, m.depth)[0] if m.rom else bram18_count(m.width, m.depth))
 
 
 def module_resources(
@@ -167,9 +182,9 @@ def module_resources(
 def priced(module: str, t: CostTerms, family: str) -> Resources:
     """The resources cost terms `t` of RTL module `module` stand for on device `family`."""
     coef = _coefficients(_key(module, t), family)
-    lut = sum(c * t.lut.get(name, 0.0) for name, c in coef["lut"].items())
-    ff = sum(c * t.ff.get(name, 0.0) for name, c in coef["ff"].items())
-    mem = sum((memory_blocks(*m) for m in t.memories), Resources())
+    lut = t.fixed_lut + sum(c * t.lut.get(name, 0.0) for name, c in coef["lut"].items())
+    ff = t.fixed_ff + sum(c * t.ff.get(name, 0.0) for name, c in coef["ff"].items())
+    mem = sum((memory_blocks(m) for m in t.memories), Resources())
     return Resources(lut=round(lut), ff=round(ff), bram18=mem.bram18, uram=mem.uram, dsp=t.dsp)
 
 
@@ -234,10 +249,25 @@ def memory_ffs(prefix: str, width: int, depth: int, style: str) -> dict[str, flo
     return regs
 
 
+def rom_memories(*roms: tuple[RomBits, str]) -> tuple[list[Memory], int, int]:
+    """ROMs (bits, style) as the memories synthesis keeps (their varying bits), and the LUTs and
+    FFs known exactly beside them: a block ROM cut into address slices has a slice mux after
+    each output bit and a registered slice select."""
+    mems, luts, ffs = [], 0, 0
+    for rom, style in roms:
+        mems.append(Memory(rom.varying, rom.depth, style, rom=True))
+        if style == "block" and rom.varying:
+            slices = rom_blocks(rom.varying, rom.depth)[1]
+            luts += rom_slice_mux_luts(rom.varying, slices)
+            ffs += clog2(slices)
+    return mems, luts, ffs
+
+
 def rom_terms(prefix: str, rom: RomBits, style: str) -> tuple[dict[str, float], dict[str, float]]:
-    """LUT and FF terms of a ROM: none in block RAM (its read register is the BRAM's); in logic,
-    per distinct varying column, a read-register bit and a function of the address bits (a term
-    per address width up to a LUT6's 6 inputs, then one per 64 words plus a mux level per 256)."""
+    """LUT and FF terms of a ROM: none in block RAM (its read register is the BRAM's, see
+    rom_memories for its slice mux); in logic, per distinct varying column, a read-register bit
+    and a function of the address bits (a term per address width up to a LUT6's 6 inputs,
+    then one per 64 words plus a mux level per 256)."""
     if style == "block" or rom.distinct == 0:
         return {}, {}
     addr = clog2(rom.depth)

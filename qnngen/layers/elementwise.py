@@ -18,7 +18,8 @@ from .concat_timing import (
     concat_out_times,
 )
 from .cost import (
-    CostTerms, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, rom_of, threshold_terms,
+    CostTerms, Memory, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, rom_memories, rom_of,
+    threshold_terms,
 )
 from .gap_timing import gap_interval, gap_out_times
 from .labelselect_timing import labelselect_interval, labelselect_out_times
@@ -329,8 +330,8 @@ def thresh_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], t, p["T_STYLE"])
     lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], **thr_lut}
     ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"], **thr_ff}
-    # synthesis keeps only the varying bits of a ROM, in block RAM too
-    return CostTerms(lut, ff, ((t.varying, cf, p["T_STYLE"]),))
+    mems, mux_lut, mux_ff = rom_memories((t, p["T_STYLE"]))
+    return CostTerms(lut, ff, tuple(mems), fixed_lut=mux_lut, fixed_ff=mux_ff)
 
 
 @cost_terms("qnngen_gap")
@@ -342,7 +343,7 @@ def gap_terms(p: dict) -> CostTerms:
     lut.update(memory_luts("buf_", wo, cf, p["MEM_STYLE"]))
     ff = {"one": 1, "ctrl": ctrl, "sum": wo, "x": wi}
     ff.update(memory_ffs("buf_", wo, cf, p["MEM_STYLE"]))
-    return CostTerms(lut, ff, ((wo, cf, p["MEM_STYLE"]),))
+    return CostTerms(lut, ff, (Memory(wo, cf, p["MEM_STYLE"]),))
 
 
 def _bit_span(bits: int, signed: int, mul: int, out_bits: int) -> set[int]:

@@ -10,8 +10,8 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from .base import Cycles, Fold, HwLayer, RomContents, divisors, require
 from .cost import (
-    CostTerms, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms, rom_of,
-    rom_terms, split_constant, threshold_terms,
+    CostTerms, Memory, RomBits, clog2, cost_terms, counter_bits, memory_ffs, memory_luts, product_terms,
+    rom_memories, rom_of, rom_terms, split_constant, threshold_terms,
 )
 from .memory import styles_of
 
@@ -197,15 +197,12 @@ def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     t = rom_of(roms, "T_FILE", tw, nf, pe * nt)
     thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
     lut.update({**w_lut, **thr_lut})
-    # synthesis keeps only the varying bits of a ROM, in block RAM too
-    mems = [(w.varying, nf * sf, p["W_STYLE"])]
+    mems, mux_lut, mux_ff = rom_memories((w, p["W_STYLE"]), *([(t, p["T_STYLE"])] if nt else []))
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
           "x" + in_dsp: in_w * (1 if nf == 1 else 2), "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
-    if nt:
-        mems.append((t.varying, nf, p["T_STYLE"]))
     if nf > 1:
         lut.update(memory_luts("buf_", in_w, sf, p["BUF_STYLE"]))
         ff.update(memory_ffs("buf_", in_w, sf, p["BUF_STYLE"]))
-        mems.append((in_w, sf, p["BUF_STYLE"]))
+        mems.append(Memory(in_w, sf, p["BUF_STYLE"]))
     xnor = p["IN_BIPOLAR"] and p["W_BIPOLAR"]
-    return CostTerms(lut, ff, tuple(mems), dsp, "xnor" if xnor else "")
+    return CostTerms(lut, ff, tuple(mems), dsp, "xnor" if xnor else "", mux_lut, mux_ff)

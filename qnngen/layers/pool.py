@@ -9,7 +9,7 @@ import numpy as np
 
 from ..ir import BIPOLAR, DataType
 from .base import Cycles, Fold, HwLayer, divisors, require
-from .cost import CostTerms, cost_terms, counter_bits, memory_ffs, memory_luts
+from .cost import CostTerms, Memory, cost_terms, counter_bits, memory_ffs, memory_luts
 from .memory import styles_of
 from .pool_timing import maxpool_interval, maxpool_out_times
 
@@ -101,4 +101,4 @@ def maxpool_terms(p: dict) -> CostTerms:
     lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"]))
     ff = {"one": 1, "ctrl": ctrl, "data": wb}
     ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"]))
-    return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))
+    return CostTerms(lut, ff, (Memory(wb, depth, p["MEM_STYLE"]),))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .base import Cycles, Fold, HwLayer
-from .cost import CostTerms, clog2, cost_terms, counter_bits, memory_luts
+from .cost import CostTerms, Memory, clog2, cost_terms, counter_bits, memory_luts
 
 #: cycles from a beat entering qnngen_dup to it being offered on both outputs (rtl header)
 DUP_LATENCY = 1
@@ -171,7 +171,7 @@ def fifo_terms(p: dict) -> CostTerms:
     ff = {"one": 1, kind + "ctrl": ctrl, "skid": 2 * width if block else 0}
     if not block:
         lut.update(memory_luts("buf_", width, depth, style))
-    return CostTerms(lut, ff, ((width, depth, style),))
+    return CostTerms(lut, ff, (Memory(width, depth, style),))
 
 
 @cost_terms("qnngen_dup")

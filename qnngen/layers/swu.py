@@ -9,7 +9,7 @@ import numpy as np
 from ..ir import DataType
 from ..ir.spatial_ops import im2col
 from .base import Cycles, Fold, HwLayer, require
-from .cost import CostTerms, clog2, cost_terms, memory_ffs, memory_luts
+from .cost import CostTerms, Memory, clog2, cost_terms, memory_ffs, memory_luts
 from .memory import styles_of
 from .swu_timing import SwuParams, swu_interval, swu_out_times
 
@@ -134,4 +134,4 @@ def swu_terms(p: dict) -> CostTerms:
     lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"]))
     ff = dict(terms)
     ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"]))
-    return CostTerms(lut, ff, ((wb, depth, p["MEM_STYLE"]),))
+    return CostTerms(lut, ff, (Memory(wb, depth, p["MEM_STYLE"]),))

@@ -10,8 +10,8 @@ import numpy as np
 from ..ir import BIPOLAR, DataType
 from .base import Cycles, Fold, HwLayer, RomContents, divisors, require
 from .cost import (
-    CostTerms, RomBits, cost_terms, counter_bits, product_terms, rom_of, rom_terms, split_constant,
-    threshold_terms,
+    CostTerms, RomBits, cost_terms, counter_bits, product_terms, rom_memories, rom_of, rom_terms,
+    split_constant, threshold_terms,
 )
 from .memory import styles_of
 from .mvtu import mul_style
@@ -144,8 +144,5 @@ def vvu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
            **split_constant(ops, w.varying / ww), **w_lut, **thr_lut}
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
           "x" + in_dsp: pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
-    # synthesis keeps only the varying bits of a ROM, in block RAM too
-    mems = [(w.varying, cf * k2, p["W_STYLE"])]
-    if nt:
-        mems.append((t.varying, cf, p["T_STYLE"]))
-    return CostTerms(lut, ff, tuple(mems), dsp)
+    mems, mux_lut, mux_ff = rom_memories((w, p["W_STYLE"]), *([(t, p["T_STYLE"])] if nt else []))
+    return CostTerms(lut, ff, tuple(mems), dsp, fixed_lut=mux_lut, fixed_ff=mux_ff)

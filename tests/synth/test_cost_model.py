@@ -63,7 +63,7 @@ def test_bram18_count_is_the_cheapest_single_shape(width: int, depth: int) -> No
 
 @given(st.integers(1, 300), st.integers(1, 9000), st.sampled_from(["block", "logic", "distributed"]))
 def test_only_block_memories_take_bram(width: int, depth: int, style: str) -> None:
-    got = cost.memory_blocks(width, depth, style)
+    got = cost.memory_blocks(cost.Memory(width, depth, style))
     assert got.bram18 == (bram18_count(width, depth) if style == "block" else 0)
 
 

@@ -10,7 +10,7 @@ from qnngen.ir.datatypes import INT
 from qnngen.layers import MVTU
 from qnngen.layers.base import Fold, RomContents
 from qnngen.layers.cost import memory_blocks, rom_bits
-from qnngen.layers.memory import bram18_count
+from qnngen.layers.memory import rom_blocks
 
 
 @st.composite
@@ -59,6 +59,6 @@ def test_block_rom_holds_only_varying_bits() -> None:
     fold = Fold(8, 8)
     mems = layer.cost_terms(fold).memories
     width, depth = 8 * 8 * 8, (mh // 8) * (mw // 8)
-    assert mems[0][:2] == (64, depth)  # bit 0 of each of the 64 weights a word varies
+    assert (mems[0].width, mems[0].depth) == (64, depth)  # bit 0 of each of the 64 weights a word varies
     assert layer.memory_styles(fold)["weights"] == "block"
-    assert memory_blocks(*mems[0]).bram18 == bram18_count(64, depth) < bram18_count(width, depth)
+    assert memory_blocks(mems[0]).bram18 == rom_blocks(64, depth)[0] < rom_blocks(width, depth)[0]
