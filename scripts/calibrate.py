@@ -1,17 +1,21 @@
 """Calibrate the cost model against Yosys: sweep every RTL module, then fit its coefficients.
 
-    python scripts/calibrate.py sweep [--family xc7 xcup] [--modules ...] [--jobs 2]
+    python scripts/calibrate.py sweep [--family xc7 xcup] [--sweeps ...] [--jobs 2] [--batch 8]
     python scripts/calibrate.py fit
+    python scripts/calibrate.py rom-blocks
 
 `sweep` synthesizes random legal parameterizations of each library module (drawn by
-calibration_points.py, as the compiler would emit them) with `synth_xilinx` of each device family
-and appends one CSV row per point to scripts/calibration/sweep.csv; points already there are
-skipped, so an interrupted sweep resumes. Points below --fit-points are for fitting, the rest are
-held out. `fit` fits the LUT and FF coefficients of each module on the xc7 fit points
-(non-negative least squares on relative error), scales them per module for the other families
-(one factor each, from their own fit points), measures the error on each family's held-out
-points, and writes qnngen/layers/cost_model.json, the only thing the estimator reads at run time.
-"""
+calibration_points.py, as the compiler would emit them, weights and thresholds included) with
+`synth_xilinx` of each device family and appends one CSV row per point to
+scripts/calibration/sweep.csv; points already there are skipped, so an interrupted sweep
+resumes. POINTS gives per family how many points are for fitting and how many are held out
+(EXTRA_FIT: more fit points after those; a "module@focus" sweep has fit points only). `fit`
+fits the LUT and FF coefficients on the xc7 fit points (non-negative least squares on relative
+error; the threshold units and ROMs shared by the MVTU and VVU at once), scales them per module
+for the other families (one factor each, from their own fit points), measures the error on each
+family's held-out points, and writes qnngen/layers/cost_model.json, the only thing the estimator
+reads at run time. `rom-blocks` measures lone block ROMs for the ROM block mapping
+(scripts/calibration/rom_blocks.csv, checked by tests/synth/test_rom_bits.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibration_points import GENERATORS, coefficient_set, draw, draw_layer, module_of  # noqa: E402
 
 from qnngen.layers import cost  # noqa: E402
-from qnngen.layers.base import Fold  # noqa: E402
+from qnngen.layers.base import Fold, RtlInstance  # noqa: E402
+from qnngen.packing import hex_memory  # noqa: E402
 from qnngen.synth.batch import synthesize_batch  # noqa: E402
 
 SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
@@ -50,6 +55,9 @@ EXTRA_FIT = {"xc7": {
 #: the family whose coefficients are fitted term by term; the others scale them per module
 #: (UltraScale+ maps the same logic to the same LUT6s and FFs, with other carry and RAM cells)
 BASE_FAMILY = "xc7"
+
+
+_COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
 
 
 def split_of(index: int, family: str, sweep: str) -> str:
@@ -133,8 +141,7 @@ def sweep(families: list[str], sweeps: list[str], jobs: int, batch: int) -> None
             left = [i for i in range(sweep_size(family, name)) if (family, name, i) not in done]
             todo += [(family, name, left[k:k + batch]) for k in range(0, len(left), batch)]
     total = sum(len(t[2]) for t in todo)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns) as progress, ThreadPoolExecutor(jobs) as pool:
+    with Progress(*_COLUMNS) as progress, ThreadPoolExecutor(jobs) as pool:
         task = progress.add_task("synthesizing", total=total)
         futures = {pool.submit(_batch_job, *t): t for t in todo}
         for fut in as_completed(futures):
@@ -252,6 +259,50 @@ def fit() -> None:
     console.print(f"wrote {cost.MODEL_PATH}")
 
 
+ROM_BLOCKS_CSV = SWEEP_CSV.parent / "rom_blocks.csv"
+#: lone block ROMs (width, depth) measured for the ROM block mapping (memory.rom_blocks): shapes
+#: that need 1 to 67 address slices; xcup gets the first XCUP_ROM_SHAPES
+ROM_SHAPES = (
+    (12, 1536), (128, 1152), (6, 49152), (128, 2304), (36, 1536), (18, 1536), (9, 3072), (20, 4608),
+    (1, 70000), (2, 65536), (3, 65536), (7, 2304), (10, 4608), (13, 7000), (45, 9000), (100, 100),
+    (250, 5000), (300, 3072), (512, 128), (600, 1152),
+    (1, 300), (1, 16384), (1, 65536), (2, 20000), (3, 129), (4, 9221), (4, 12294), (4, 13316),
+    (4, 18433), (4, 22535), (4, 27652), (4, 33000), (4, 47105), (4, 65543), (4, 67587), (5, 2304),
+    (6, 18433), (6, 21506), (6, 30725), (7, 40000), (8, 65), (9, 4608), (9, 8192), (9, 14339),
+    (11, 16385), (12, 15367), (16, 70000), (17, 1000), (19, 3000), (27, 3072), (33, 288), (35, 4000),
+    (36, 200), (40, 12000), (48, 1152), (64, 4608), (70, 2500), (72, 576), (99, 1025), (150, 777),
+    (200, 1536), (256, 513), (400, 300), (500, 640), (600, 70),
+)
+XCUP_ROM_SHAPES = 20
+
+
+def rom_blocks_sweep(batch: int) -> None:
+    """Synthesize a lone block ROM (random contents) of every ROM_SHAPES shape and write
+    scripts/calibration/rom_blocks.csv (family, width, depth, bram18, lut, ff, cells)."""
+    rng = np.random.default_rng(1)
+    todo = [("xc7", shape) for shape in ROM_SHAPES] + [("xcup", shape) for shape in ROM_SHAPES[:XCUP_ROM_SHAPES]]
+    insts = {
+        (family, w, d): RtlInstance("qnngen_rom", {"WIDTH": w, "DEPTH": d, "STYLE": "block", "MEM_FILE": "m.mem"},
+                                    {"m.mem": hex_memory(rng.integers(0, 2, size=(d, w)), 1)})
+        for family, (w, d) in todo
+    }  # fmt: skip
+    rows = []
+    with Progress(*_COLUMNS) as progress:
+        task = progress.add_task("block ROMs", total=len(todo))
+        for k in range(0, len(todo), batch):
+            chunk = todo[k:k + batch]
+            for family in sorted({f for f, _ in chunk}):
+                keys = [(f, w, d) for f, (w, d) in chunk if f == family]
+                for (f, w, d), res in zip(keys, synthesize_batch([insts[key] for key in keys], family)):
+                    r = res.resources
+                    rows.append([f, w, d, r.bram18, r.lut, r.ff, json.dumps(res.cells, sort_keys=True)])
+            progress.update(task, advance=len(chunk))
+    with ROM_BLOCKS_CSV.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["family", "width", "depth", "bram18", "lut", "ff", "cells"])
+        w.writerows(sorted(rows))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -262,9 +313,13 @@ def main() -> None:
     s.add_argument("--jobs", type=int, default=2, help="Yosys runs at once")
     s.add_argument("--batch", type=int, default=8, help="points per Yosys run")
     sub.add_parser("fit", help="fit the coefficients and write qnngen/layers/cost_model.json")
+    r = sub.add_parser("rom-blocks", help="synthesize lone block ROMs into scripts/calibration/rom_blocks.csv")
+    r.add_argument("--batch", type=int, default=10, help="ROMs per Yosys run")
     args = ap.parse_args()
     if args.cmd == "sweep":
         sweep(args.family, args.sweeps, args.jobs, args.batch)
+    elif args.cmd == "rom-blocks":
+        rom_blocks_sweep(args.batch)
     else:
         fit()
 
