@@ -317,16 +317,17 @@ TABLE_SHARE = 0.25
 
 
 def threshold_terms(
-    lanes: int, n: int, in_bits: int, t_bits: int, t: RomBits, style: str
+    lanes: int, n: int, in_bits: int, t_bits: int, t: RomBits, style: str, out_bits: int
 ) -> tuple[dict[str, float], dict[str, float]]:
     """LUT and FF terms of `lanes` units counting how many of their n thresholds (t_bits wide,
-    read from a ROM with bits `t` in `style`) an in_bits input reaches.
+    read from a ROM with bits `t` in `style`) an in_bits input reaches, plus an out_bits bias.
 
     Equal thresholds of a lane (equal at every address) make one comparator. Comparators
     against the constant bits of thresholds that vary are cheaper than against varying ones.
     The count is one function of the input and of the threshold flip-flops feeding the lane;
     synthesis maps it as that truth table when the table is small: when no threshold varies
-    (one word) and the table is below the comparators, or when it is below TABLE_SHARE of them."""
+    (one word) and the table is below the comparators, or when it is below TABLE_SHARE of them;
+    the bias is then in the table."""
     if n == 0:
         return {}, {}
     cw = max(t_bits, in_bits + 1)
@@ -334,16 +335,17 @@ def threshold_terms(
     count = cmps * clog2(n + 1)
     # the count as one function of the input and the lane's distinct threshold flip-flops
     support = in_bits + min(t.distinct, -(-t.varying // lanes))
-    table = lanes * clog2(n + 1) * 2 ** max(0, support - 6)
+    table = lanes * out_bits * 2 ** max(0, support - 6)
     if t.varying == 0:
-        if table < cmps * cw:
-            return {"thr_table": table}, {}
+        if table < cmps * cw:  # up to 6 inputs a LUT6 per output bit; wider, less dense
+            return {("thr_table" if support > 6 else "thr_table6"): table}, {}
         # sorted constants share their high bits: each comparator decides the bits below them
-        return {"thr_fixed": cmps * max(1, cw - clog2(n)), "thr_fixed_count": count}, {}
+        return {"thr_fixed": cmps * max(1, cw - clog2(n)), "thr_fixed_count": count,
+                "thr_bias": lanes * out_bits}, {}
     rom_lut, rom_ff = rom_terms("thr_", t, style)
     if style != "block" and table < TABLE_SHARE * cmps * cw:
         return {"thr_table_rom": table, **rom_lut}, rom_ff
     # read from 33 to 64 words in logic, synthesis maps the comparators into more LUTs
     deep = "_a6" if style == "logic" and clog2(t.depth) == 6 else ""
     cmp = split_constant({"thr_cmp" + deep: cmps * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
-    return {**cmp, **rom_lut}, rom_ff
+    return {**cmp, **rom_lut, "thr_bias": lanes * out_bits}, rom_ff

@@ -327,8 +327,8 @@ def thresh_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     pe, cf, nt = p["PE"], p["C"] // p["PE"], p["N_THRES"]
     tw = pe * nt * p["T_BITS"]
     t = rom_of(roms, "T_FILE", tw, cf, pe * nt)
-    thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], t, p["T_STYLE"])
-    lut = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], **thr_lut}
+    thr_lut, thr_ff = threshold_terms(pe, nt, p["IN_BITS"], p["T_BITS"], t, p["T_STYLE"], p["OUT_BITS"])
+    lut = {"one": 1, "ctrl": counter_bits(cf), **thr_lut}
     ff = {"one": 1, "ctrl": counter_bits(cf), "out": pe * p["OUT_BITS"], "x": pe * p["IN_BITS"], **thr_ff}
     mems, mux_lut, mux_ff = rom_memories((t, p["T_STYLE"]))
     return CostTerms(lut, ff, tuple(mems), fixed_lut=mux_lut, fixed_ff=mux_ff)

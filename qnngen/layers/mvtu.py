@@ -188,14 +188,14 @@ def mvtu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     # with DSP products the accumulators and part of the sum go into the DSP48s
     in_dsp = "_dsp" if dsp else ""
     lut = {
-        "one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc,
+        "one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc,
         "tree" + in_dsp: pe * (simd - 1) * (pw + clog2(simd) / 2) if p["IN_BIPOLAR"] + p["W_BIPOLAR"] < 2 else 0,
         "popcount": pe * simd if p["IN_BIPOLAR"] and p["W_BIPOLAR"] else 0,
         **split_constant(ops, w.varying / ww),
     }
     w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
     t = rom_of(roms, "T_FILE", tw, nf, pe * nt)
-    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
+    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"), p["OUT_BITS"])
     lut.update({**w_lut, **thr_lut})
     mems, mux_lut, mux_ff = rom_memories((w, p["W_STYLE"]), *([(t, p["T_STYLE"])] if nt else []))
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],

@@ -138,9 +138,9 @@ def vvu_terms(p: dict, roms: Mapping[str, RomBits]) -> CostTerms:
     w = rom_of(roms, "W_FILE", ww, cf * k2, pe)
     w_lut, w_ff = rom_terms("w_", w, p["W_STYLE"])
     t = rom_of(roms, "T_FILE", tw, cf, pe * nt)
-    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"))
+    thr_lut, thr_ff = threshold_terms(pe, nt, acc, acc, t, p.get("T_STYLE", "logic"), p["OUT_BITS"])
     in_dsp = "_dsp" if dsp else ""  # with DSP products the accumulators go into the DSP48s
-    lut = {"one": 1, "ctrl": ctrl, "out": pe * p["OUT_BITS"], "acc" + in_dsp: pe * acc,
+    lut = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc,
            **split_constant(ops, w.varying / ww), **w_lut, **thr_lut}
     ff = {"one": 1, "ctrl": ctrl, "acc" + in_dsp: pe * acc, "out": pe * p["OUT_BITS"],
           "x" + in_dsp: pe * p["IN_BITS"], "dsp_lanes": dsp * pw, **w_ff, **thr_ff}
