@@ -287,8 +287,24 @@ def split_constant(lut: dict[str, float], share: float) -> dict[str, float]:
     return out
 
 
+def _operand_range(bits: int, signed: int, bipolar: int) -> tuple[int, int]:
+    if bipolar:
+        return -1, 1
+    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+
+
+def _product_width(p: dict) -> int:
+    """Bits a product's values need (synthesis drops the bits that never change, such as the
+    sign of an unsigned x unsigned product)."""
+    xs = _operand_range(p["IN_BITS"], p["IN_SIGNED"], p["IN_BIPOLAR"])
+    ws = _operand_range(p["W_BITS"], p["W_SIGNED"], p["W_BIPOLAR"])
+    values = [a * b for a in xs for b in ws]
+    lo, hi = min(values), max(values)
+    return max(clog2(hi + 1), clog2(-lo)) + 1 if lo < 0 else max(1, clog2(hi + 1))
+
+
 def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
-    """LUT terms of `lanes` products plus their DSP count and product width (mvtu / vvu).
+    """LUT terms of `lanes` products plus their DSP count and value width (mvtu / vvu).
 
     MUL_STYLE "lut" is a shift-and-add over the narrower operand: no DSP. "dsp" is a `*`, which
     synthesis puts in DSP48s when both operands have 2 bits or more and the product 9 or more
@@ -297,7 +313,7 @@ def product_terms(p: dict, lanes: int) -> tuple[dict[str, float], int, int]:
     xbip, wbip = p["IN_BIPOLAR"] != 0, p["W_BIPOLAR"] != 0
     xd = 1 if xbip else (p["IN_BITS"] if p["IN_SIGNED"] else p["IN_BITS"] + 1)
     wd = 1 if wbip else (p["W_BITS"] if p["W_SIGNED"] else p["W_BITS"] + 1)
-    pw = wd + 1 if xbip else (xd + 1 if wbip else xd + wd)
+    pw = _product_width(p)
     if xbip and wbip:  # XNOR-popcount: the XNORs go into the popcount's LUTs (see mvtu_terms)
         return {}, 0, pw
     if xbip or wbip:
