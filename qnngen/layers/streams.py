@@ -150,9 +150,10 @@ def dwc_terms(p: dict) -> CostTerms:
     buf_g = in_g + out_g - 1
     buf, cw = buf_g * g, clog2(buf_g + 1)
     if p["IN_WIDTH"] >= p["OUT_WIDTH"]:
-        # each buffer bit keeps, shifts, or loads the input at one of OUT_G offsets
+        # each buffer bit keeps, shifts, or loads the input at one of OUT_G offsets; synthesis
+        # folds the offset decode (count bits) into each bit's LUTs
         lut = {"one": 1, "ctrl": cw, "down_buf": buf, "down_loads": out_g * p["IN_WIDTH"],
-               "down_shift": buf * (in_g > 1)}
+               "down_shift": buf * (in_g > 1), "down_decode": buf * (cw > 3)}
     else:
         # the buffer shifts beats in; the output picks one of IN_G alignments
         lut = {"one": 1, "ctrl": cw, "up_out": p["OUT_WIDTH"] * (in_g - 1)}
