@@ -48,10 +48,13 @@ COLUMNS = ("family", "sweep", "index", "split", "params", "lut", "ff", "bram18",
 POINTS = {"xc7": (40, 30), "xcup": (10, 30)}
 #: more fit points (indices after the held-out ones) for the sweeps with the most cost terms; a
 #: "module@focus" sweep has only these
-EXTRA_FIT = {"xc7": {
-    "qnngen_mvtu": 40, "qnngen_vvu": 30, "qnngen_thresh": 30,
-    "qnngen_mvtu@one_word": 30, "qnngen_vvu@one_word": 20, "qnngen_thresh@one_word": 20,
-}}
+EXTRA_FIT = {
+    "xc7": {
+        "qnngen_mvtu": 40, "qnngen_vvu": 30, "qnngen_thresh": 30,
+        "qnngen_mvtu@one_word": 30, "qnngen_vvu@one_word": 20, "qnngen_thresh@one_word": 20,
+    },
+    "xcup": {sweep: 10 for sweep in GENERATORS if "@" not in sweep},
+}
 #: the family whose coefficients are fitted term by term; the others scale them per module
 #: (UltraScale+ maps the same logic to the same LUT6s and FFs, with other carry and RAM cells)
 BASE_FAMILY = "xc7"
