@@ -361,7 +361,9 @@ def threshold_terms(
     rom_lut, rom_ff = rom_terms("thr_", t, style)
     if style != "block" and table < TABLE_SHARE * cmps * cw:
         return {"thr_table_rom": table, **rom_lut}, rom_ff
-    # read from 33 to 64 words in logic, synthesis maps the comparators into more LUTs
-    deep = "_a6" if style == "logic" and clog2(t.depth) == 6 else ""
+    # comparators against thresholds from a ROM in logic of 1-2 address bits (few distinct
+    # flip-flops) or of 6 (33-64 words) map differently from the rest: coefficients of their own
+    a = clog2(t.depth)
+    deep = f"_a{a}" if style == "logic" and (a <= 2 or a == 6) else ""
     cmp = split_constant({"thr_cmp" + deep: cmps * cw, "thr_count": count}, t.varying / (lanes * n * t_bits))
     return {**cmp, **rom_lut, "thr_bias": lanes * out_bits}, rom_ff
