@@ -50,7 +50,7 @@ POINTS = {"xc7": (40, 30), "xcup": (10, 30)}
 #: "module@focus" sweep has only these
 EXTRA_FIT = {
     "xc7": {
-        "qnngen_mvtu": 40, "qnngen_vvu": 30, "qnngen_thresh": 30,
+        "qnngen_mvtu": 40, "qnngen_vvu": 30, "qnngen_thresh": 30, "qnngen_dwc": 30,
         "qnngen_mvtu@one_word": 30, "qnngen_vvu@one_word": 20, "qnngen_thresh@one_word": 20,
     },
     "xcup": {sweep: 10 for sweep in GENERATORS if "@" not in sweep},

@@ -153,10 +153,10 @@ def dwc_terms(p: dict) -> CostTerms:
         # each buffer bit keeps, shifts, or loads the input at one of OUT_G offsets; synthesis
         # folds the offset decode (count bits) into each bit's LUTs
         lut = {"one": 1, "ctrl": cw, "down_buf": buf, "down_loads": out_g * p["IN_WIDTH"],
-               "down_shift": buf * (in_g > 1), "down_decode": buf * (cw > 3)}
+               "down_shift": buf * (in_g > 1), "down_decode": buf * (cw > 3), "down_offsets": out_g * cw}
     else:
         # the buffer shifts beats in; the output picks one of IN_G alignments
-        lut = {"one": 1, "ctrl": cw, "up_out": p["OUT_WIDTH"] * (in_g - 1)}
+        lut = {"one": 1, "ctrl": cw, "up_out": p["OUT_WIDTH"] * (in_g - 1), "up_offsets": in_g * cw}
     return CostTerms(lut, {"one": 1, "ctrl": cw, "buf": buf})
 
 
