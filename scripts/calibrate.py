@@ -25,6 +25,7 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from rich.console import Console
@@ -185,18 +186,27 @@ LOSSES = {"squares": lambda a, b: nnls(a, b)[0], "absolute": _nnls_abs}
 CV_FOLDS = 5
 
 
+def _target_score(err: np.ndarray) -> float:
+    """How far relative errors are from the targets: the larger of the 90th percentile over
+    25 % and the median over 10 %."""
+    return float(max(np.percentile(err, 90) / 0.25, np.median(err) / 0.10))
+
+
+def _cross_validated(a: np.ndarray, b: np.ndarray, fit: Callable) -> float:
+    """_target_score of fit (rows of a, b -> coefficients) in CV_FOLDS-fold cross-validation."""
+    folds = np.arange(len(b)) % CV_FOLDS
+    err = np.empty(len(b))
+    for k in range(CV_FOLDS):
+        held = folds == k
+        err[held] = np.abs(a[held] @ fit(a[~held], b[~held]) - b[held])
+    return _target_score(err)
+
+
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Non-negative x for a x ~ b (rows scaled to relative error) under the loss whose
     CV_FOLDS-fold cross-validation on these rows misses least: the larger of the 90th
     percentile over 25 % and the median over 10 %, the targets the estimate is held to."""
-    folds = np.arange(len(b)) % CV_FOLDS
-    scores = {}
-    for name, solve in LOSSES.items():
-        err = np.empty(len(b))
-        for k in range(CV_FOLDS):
-            held = folds == k
-            err[held] = np.abs(a[held] @ solve(a[~held], b[~held]) - b[held])
-        scores[name] = max(np.percentile(err, 90) / 0.25, np.median(err) / 0.10)
+    scores = {name: _cross_validated(a, b, solve) for name, solve in LOSSES.items()}
     return LOSSES[min(scores, key=scores.get)](a, b)
 
 
@@ -246,8 +256,7 @@ def _scale(rows: list[dict], base: dict[str, dict[str, float]], module: str) -> 
     for key, coef in base.items():
         names, x, target, scale = _design(rows, module, key)
         pred = x @ np.array([coef.get(n, 0.0) for n in names])
-        w = scale**2
-        factor = float((w * target * pred).sum() / max((w * pred * pred).sum(), 1e-12))
+        factor = float(_solve((pred * scale)[:, None], target * scale)[0])
         out[key] = {n: round(c * factor, 6) for n, c in coef.items()}
     return out
 

@@ -359,7 +359,9 @@ def add_terms(p: dict) -> CostTerms:
     a = _bit_span(p["A_BITS"], p["A_SIGNED"], p["A_MUL"], p["OUT_BITS"])
     b = _bit_span(p["B_BITS"], p["B_SIGNED"], p["B_MUL"], p["OUT_BITS"])
     live = p["OUT_BITS"] - min(a | b, default=p["OUT_BITS"])  # low bits of two shifts are 0
-    return CostTerms({"one": 1, "overlap": p["PE"] * len(a & b)}, {"one": 1, "sum": p["PE"] * live})
+    overlap = len(a & b)
+    lut = {"one": 1, "overlap": p["PE"] * overlap, "chains": p["PE"] * (overlap > 0)}
+    return CostTerms(lut, {"one": 1, "sum": p["PE"] * live})
 
 
 @cost_terms("qnngen_concat")
