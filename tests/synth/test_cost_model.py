@@ -45,6 +45,19 @@ def test_holdout_memories_and_dsps_are_counted(holdout: list[dict], family: str)
 
 
 @pytest.mark.parametrize("family", FAMILIES)
+def test_holdout_error_within_targets(holdout: list[dict], family: str) -> None:
+    """Per module, on at least 30 held-out points: median LUT and FF error at most 10 %, 90th
+    percentile at most 25 %."""
+    rows = [r for r in holdout if r["family"] == family]
+    for module in sorted({r["module"] for r in rows}):
+        sel = [r for r in rows if r["module"] == module]
+        s = cost.error_stats(sel, family)
+        assert len(sel) >= 30, (module, len(sel))
+        for key in ("lut", "ff"):
+            assert s[key]["median"] <= 0.10 and s[key]["p90"] <= 0.25 + 1e-9, (module, key, s[key])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
 def test_reported_error_band_is_what_the_holdout_shows(holdout: list[dict], family: str) -> None:
     """The band users see in report.json is the held-out 90th percentile of the committed model."""
     s = cost.error_stats([r for r in holdout if r["family"] == family], family)
