@@ -96,7 +96,6 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
 
 def _estimate(args: argparse.Namespace, console: Console) -> int:
     from .fold import print_estimate, report_dict, report_json
-    from .fold.report_html import report_html
     from .pipeline import plan
 
     p = plan(args.model, _options(args))
@@ -104,6 +103,8 @@ def _estimate(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         args.json.write_text(report_json(p.model_path.stem, p.estimate))
     if args.html:
+        from .fold.report_html import report_html  # matplotlib loads only for the page
+
         args.html.write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
     return 0
 

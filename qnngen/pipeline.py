@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 from . import __version__
-from .codegen.rtl import TOP_MODULE, write_rtl
 from .errors import ModelError, QnnGenError
 from .examples import example_path
 from .fold import (
@@ -94,6 +93,8 @@ def plan(model: str, options: Options) -> Plan:
 
 def design_record(p: Plan) -> dict:
     """design.json: what `simulate` needs to drive the generated top level."""
+    from .codegen.rtl import TOP_MODULE  # codegen (jinja2) loads only when a design is written
+
     d = p.design
     return {
         "qnngen_version": __version__,
@@ -114,6 +115,7 @@ def design_record(p: Plan) -> dict:
 
 def write_build(p: Plan, out: Path) -> None:
     """Write the build folder into a temporary sibling, then rename it into place."""
+    from .codegen.rtl import write_rtl
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
 
     out = out.resolve()

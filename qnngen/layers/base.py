@@ -166,8 +166,11 @@ class HwLayer:
         from .cost import rom_bits, terms
 
         def compute() -> CostTerms:
-            roms = {key: rom_bits(rom) for key, rom in self.rom_words(fold).items()}
-            return terms(self.rtl_module, self.rtl_params(fold), roms)
+            params = self.rtl_params(fold)
+            # a ROM's file parameter X_FILE has its style in X_STYLE
+            roms = {key: rom_bits(rom, params.get(key.replace("_FILE", "_STYLE")) != "block")
+                    for key, rom in self.rom_words(fold).items()}
+            return terms(self.rtl_module, params, roms)
 
         return self.per_fold("cost_terms", fold, compute)
 

@@ -79,23 +79,27 @@ class RomBits:
         return RomBits(depth, varying, min(varying, 2 ** min(depth, 62) - 2), elements)
 
 
-def rom_bits(rom: RomContents) -> RomBits:
-    """RomBits of a ROM from its contents."""
+def rom_bits(rom: RomContents, in_logic: bool = True) -> RomBits:
+    """RomBits of a ROM from its contents. Equal columns only merge in logic: for a ROM in
+    block RAM (in_logic False) `distinct` is left at `varying`."""
     words = np.asarray(rom.words, dtype=np.int64)
     planes = ((words[:, :, None] >> np.arange(rom.bits)) & 1).reshape(len(words), -1).astype(np.uint8)
-    columns = np.packbits(planes[:, (planes != planes[:1]).any(axis=0)].T, axis=1)
-    if columns.shape[1] <= 8:  # up to 64 words: a column is one 64-bit key
-        keys = np.zeros((len(columns), 8), dtype=np.uint8)
-        keys[:, : columns.shape[1]] = columns
-        distinct = len(np.unique(keys.view(np.uint64)))
+    varying = planes[:, (planes != planes[:1]).any(axis=0)]
+    if not in_logic:
+        distinct = varying.shape[1]
+    elif len(words) <= 64:  # a column is one 64-bit key
+        keys = np.zeros((varying.shape[1], 8), dtype=np.uint8)
+        packed = np.packbits(varying.T, axis=1)
+        keys[:, : packed.shape[1]] = packed
+        distinct = len(set(keys.view(np.uint64).ravel().tolist()))
     else:
-        distinct = len(set(map(bytes, columns)))
+        distinct = len(set(map(bytes, np.packbits(varying.T, axis=1))))
     if rom.group == 1:
         elements = words.shape[1]
     else:  # an element's values over the addresses, tagged with its group
         tagged = np.concatenate([(np.arange(words.shape[1]) // rom.group)[:, None], words.T], axis=1)
         elements = len(set(map(bytes, tagged)))
-    return RomBits(len(words), len(columns), distinct, elements)
+    return RomBits(len(words), varying.shape[1], distinct, elements)
 
 
 def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int, elements: int) -> RomBits:

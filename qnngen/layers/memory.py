@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 #: BRAM18 aspect ratios (depth, width) of Xilinx 7-series / UltraScale block RAM
 BRAM18_SHAPES = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36))
@@ -12,6 +13,7 @@ SHALLOW_DEPTH = 64
 LUTS_PER_BRAM18 = 32
 
 
+@cache
 def bram18_count(width: int, depth: int) -> int:
     """Fewest BRAM18s holding a width x depth RAM, choosing one aspect ratio for the whole array."""
     return min(math.ceil(width / w) * math.ceil(depth / d) for d, w in BRAM18_SHAPES)
@@ -28,6 +30,7 @@ _ROM_MODES = (
 )
 
 
+@cache
 def rom_blocks(width: int, depth: int) -> tuple[int, int]:
     """(BRAM18s, slices) of a width x depth ROM in block RAM, the way Yosys maps it.
 
