@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from ..errors import BoardError
 from ..layers.base import Fold, Resources
 from ..layers.cost import CostTerms, priced
-from .boards import Board, list_boards
 from ..lower import HwGraph
+from .boards import Board, list_boards
 from .design import FoldedDesign
 from .plumbing import implied_stages
 
