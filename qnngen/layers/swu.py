@@ -134,4 +134,15 @@ def swu_terms(p: dict) -> CostTerms:
     lut.update(memory_luts("buf_", wb, depth, p["MEM_STYLE"]))
     ff = dict(terms)
     ff.update(memory_ffs("buf_", wb, depth, p["MEM_STYLE"]))
-    return CostTerms(lut, ff, (Memory(wb, depth, p["MEM_STYLE"]),))
+    return CostTerms(lut, ff, (Memory(wb, depth, p["MEM_STYLE"]),), _offset_product_dsp(p, cf, depth, pw))
+
+
+def _offset_product_dsp(p: dict, cf: int, depth: int, pw: int) -> int:
+    """DSP48s of the read address's column term (px - PAD_LEFT) * CF: synthesis maps a product
+    to a DSP48 when both operands are 2 bits or wider and it is 9 or wider; CF a power of two
+    is a shift. px is signed once PAD_LEFT is subtracted. The row term slot * ROWB, unsigned
+    times a constant, stays in LUTs. (Both hold on all 120 SWU calibration points, of which one
+    has such a DSP.)"""
+    offset = clog2(pw + p["STRIDE_W"] + 1) + (1 if p["PAD_LEFT"] else 0)
+    product = min(offset + cf.bit_length(), clog2(depth))
+    return int(cf & (cf - 1) != 0 and cf.bit_length() >= 2 and offset >= 2 and product >= 9)

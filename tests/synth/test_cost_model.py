@@ -35,13 +35,11 @@ def test_every_module_is_calibrated_per_family(family: str) -> None:
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_holdout_memories_and_dsps_are_counted(holdout: list[dict], family: str) -> None:
-    """BRAM18 and URAM counts equal Yosys' on every held-out point, DSP counts on at least 99 %
-    (known miss: Yosys maps an occasional SWU address product to a DSP48)."""
+    """BRAM18, URAM and DSP counts equal Yosys' on every held-out point."""
     rows = [r for r in holdout if r["family"] == family]
     s = cost.error_stats(rows, family)
-    for key in ("bram18", "uram"):
+    for key in ("bram18", "uram", "dsp"):
         assert s[key]["exact"] == s[key]["points"], (key, s[key])
-    assert s["dsp"]["exact"] >= 0.99 * s["dsp"]["points"], s["dsp"]
 
 
 @pytest.mark.parametrize("family", FAMILIES)
