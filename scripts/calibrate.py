@@ -10,8 +10,9 @@ calibration_points.py, as the compiler would emit them, weights and thresholds i
 scripts/calibration/sweep.csv; points already there are skipped, so an interrupted sweep
 resumes. POINTS gives per family how many points are for fitting and how many are held out
 (EXTRA_FIT: more fit points after those; a "module@focus" sweep has fit points only). `fit`
-fits the LUT and FF coefficients on the xc7 fit points (non-negative least squares on relative
-error; the threshold units and ROMs shared by the MVTU and VVU at once), scales them per module
+fits the LUT and FF coefficients on the xc7 fit points (non-negative, on relative error, by least
+squares or least absolute error, whichever cross-validates better on the fit points; the threshold
+units and ROMs shared by the MVTU and VVU at once), scales them per module
 for the other families (one factor each, from their own fit points), measures the error on each
 family's held-out points, and writes qnngen/layers/cost_model.json, the only thing the estimator
 reads at run time. `rom-blocks` measures lone block ROMs for the ROM block mapping
