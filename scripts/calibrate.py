@@ -110,8 +110,7 @@ def _roms(row: dict) -> dict:
             continue
         params = layer.rtl_params(fold)
         if all(params.get(k) == v for k, v in p.items() if not k.endswith("_STYLE")):
-            return {key: cost.rom_bits(rom, p.get(key.replace("_FILE", "_STYLE")) != "block")
-                    for key, rom in layer.rom_words(fold).items()}
+            return cost.rom_stats(layer.rom_words(fold), p)
     raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
 
 

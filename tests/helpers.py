@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
 EXAMPLES = REPO / "qnngen" / "examples"
 SHARED_MLPS = ("tfc_w1a1", "tfc_w2a2", "mlp_w4a4_digits")
+SHARED_CNVS = ("cnv_w1a1_small", "cnv_w2a2_small")
 EXAMPLE_MLPS = ("tfc_w1a1", "mlp_w2a2")
 
 

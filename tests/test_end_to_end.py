@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import EXAMPLES, SHARED_MODELS, SHARED_MLPS, model_files
+from helpers import EXAMPLES, SHARED_CNVS, SHARED_MLPS, SHARED_MODELS, model_files
 from qnngen.cli import main
 from qnngen.fold import folding_to_json, load_board, max_parallel_folding
 from qnngen.pipeline import lower_model
@@ -24,7 +24,6 @@ from qnngen.pipeline import lower_model
 FOLDINGS = ("minimal", "target", "max-pynq-z2")
 TARGET_FPS = "20000"
 CONV_TARGET_FPS = "2000"
-SHARED_CNVS = ("cnv_w1a1_small", "cnv_w2a2_small")
 #: frames simulated at the slowest (PE = SIMD = 1) folding of a conv net, to bound the test's time
 MINIMAL_CONV_FRAMES = 6
 

@@ -163,14 +163,11 @@ class HwLayer:
 
     def cost_terms(self, fold: Fold) -> CostTerms:
         """What the layer's module is made of at this fold, for the cost model (layers/cost.py)."""
-        from .cost import rom_bits, terms
+        from .cost import rom_stats, terms
 
         def compute() -> CostTerms:
             params = self.rtl_params(fold)
-            # a ROM's file parameter X_FILE has its style in X_STYLE
-            roms = {key: rom_bits(rom, params.get(key.replace("_FILE", "_STYLE")) != "block")
-                    for key, rom in self.rom_words(fold).items()}
-            return terms(self.rtl_module, params, roms)
+            return terms(self.rtl_module, params, rom_stats(self.rom_words(fold), params))
 
         return self.per_fold("cost_terms", fold, compute)
 

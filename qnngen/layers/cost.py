@@ -102,6 +102,13 @@ def rom_bits(rom: RomContents, in_logic: bool = True) -> RomBits:
     return RomBits(len(words), varying.shape[1], distinct, elements)
 
 
+def rom_stats(roms: Mapping[str, RomContents], params: Mapping) -> dict[str, RomBits]:
+    """RomBits of a module's ROMs (by file parameter X_FILE) at the styles its parameters give
+    them (X_STYLE)."""
+    return {key: rom_bits(rom, params.get(key.replace("_FILE", "_STYLE")) != "block")
+            for key, rom in roms.items()}
+
+
 def rom_of(roms: Mapping[str, RomBits], key: str, width: int, depth: int, elements: int) -> RomBits:
     """The RomBits given for ROM `key`, or those of unknown contents of its shape."""
     return roms.get(key) or RomBits.unknown(width, depth, elements)
