@@ -1,4 +1,4 @@
-"""The `qnngen` command line: compile, estimate, simulate, boards, examples."""
+"""The `qnngen` command line: compile, estimate, simulate, csim, synth, boards, examples."""
 
 from __future__ import annotations
 
@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="generate RTL, folding and report for a model")
     _add_fold_args(c)
     c.add_argument("-o", "--out", type=Path, required=True, help="build folder to write")
+    c.add_argument("--backend", choices=("rtl", "hls"), default="rtl",
+                   help="rtl: SystemVerilog in OUT/rtl (default); hls: Vitis HLS C++ in OUT/hls")
     e = sub.add_parser("estimate", help="estimate cycles and resources without generating anything")
     _add_fold_args(e)
     e.add_argument("--json", type=Path, help="also write the report JSON here")
@@ -62,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--stalls", type=float, default=0.0, help="probability of input bubbles / output backpressure per cycle")
     s.add_argument("--seed", type=int, default=0, help="seed for stalls and random inputs")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
+    h = sub.add_parser("csim", help="C-simulate the HLS C++ of a build folder (compile --backend hls) with g++")
+    h.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile --backend hls")
+    h.add_argument("--input", type=Path, help="inputs .npy, float32 (N, *input shape)")
+    h.add_argument("-o", "--output", type=Path, help="write the model outputs (.npy) here")
+    h.add_argument("--seed", type=int, default=0, help="seed for random inputs")
     y = sub.add_parser("synth", help="synthesize a build folder with Yosys; compare with the estimate")
     y.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     sub.add_parser("boards", help="list the boards and their resources")
@@ -80,7 +87,7 @@ def _options(args: argparse.Namespace):
     clock = args.clock_mhz if args.clock_mhz is not None else load_board(args.board).default_clock_mhz
     if not clock > 0:
         raise QnnGenError(f"--clock-mhz {clock}: must be positive")
-    return Options(args.board, float(clock), target, args.folding, budget)
+    return Options(args.board, float(clock), target, args.folding, budget, getattr(args, "backend", "rtl"))
 
 
 def _compile(args: argparse.Namespace, console: Console) -> int:
@@ -90,7 +97,7 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
     t0 = time.perf_counter()
     p = compile_model(args.model, args.out, _options(args))
     print_estimate(p.estimate, console)
-    console.print(f"wrote {args.out}/ (rtl/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
+    console.print(f"wrote {args.out}/ ({args.backend}/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
     return 0
 
 
@@ -148,6 +155,23 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     return 1 if res.mismatches_vs_reference else 0
 
 
+def _csim(args: argparse.Namespace, console: Console) -> int:
+    from .hls import csim
+    from .sim.design_run import load_build
+
+    record, _ = load_build(args.out)
+    x = _inputs(args, record)
+    with Console(stderr=True).status(f"C simulation of {len(x)} frames ..."):
+        res = csim(args.out, x)
+    (args.out / "csim.json").write_text(json.dumps(res.as_json(), indent=2) + "\n")
+    if args.output is not None:
+        np.save(args.output, next(iter(res.outputs.values())).astype(np.float32))
+    built = f"built in {res.build_seconds:.1f} s" if res.build_seconds else "build cached"
+    console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "
+                  f"{res.fps:,.0f} frames/s ({built})")
+    return 1 if res.mismatches_vs_reference else 0
+
+
 def _boards(args: argparse.Namespace, console: Console) -> int:
     from .fold import list_boards, print_boards
 
@@ -175,7 +199,7 @@ def _synth(args: argparse.Namespace, console: Console) -> int:
 
 
 COMMANDS = {
-    "compile": _compile, "estimate": _estimate, "simulate": _simulate, "synth": _synth,
+    "compile": _compile, "estimate": _estimate, "simulate": _simulate, "csim": _csim, "synth": _synth,
     "boards": _boards, "examples": _examples,
 }
 

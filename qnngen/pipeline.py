@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from . import __version__
 from .errors import ModelError, QnnGenError
 from .examples import example_path
@@ -28,6 +30,8 @@ from .streamline import streamline
 
 DEFAULT_BOARD = "pynq-z2"
 DEFAULT_CLOCK_MHZ = 100.0
+#: frames of the stimulus written beside the HLS testbench
+HLS_TB_FRAMES = 16
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Options:
     target_fps: float | Literal["max"] | None = None
     folding_file: Path | None = None
     budget: Budget = field(default_factory=Budget)
+    #: what OUT/ gets: "rtl" (SystemVerilog, OUT/rtl) or "hls" (Vitis HLS C++, OUT/hls)
+    backend: str = "rtl"
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +97,7 @@ def plan(model: str, options: Options) -> Plan:
     return Plan(model_path, example, hw, design, board, est)
 
 
-def design_record(p: Plan) -> dict:
+def design_record(p: Plan, backend: str = "rtl") -> dict:
     """design.json: what `simulate` needs to drive the generated top level."""
     from .codegen.rtl import TOP_MODULE  # codegen (jinja2) loads only when a design is written
 
@@ -110,10 +116,32 @@ def design_record(p: Plan) -> dict:
                        "elems_per_beat": d.out_width // p.hw.out_dtype.bitwidth()},
         "estimate_interval_cycles": p.estimate.interval_cycles,
         "estimate_latency_cycles": p.estimate.latency_cycles,
+        "backend": backend,
     }
 
 
-def write_build(p: Plan, out: Path) -> None:
+def hls_stimulus(p: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Packed input and expected output beats of the HLS testbench: the example's first sample
+    inputs, else seeded random ones."""
+    from .examples import sample_inputs
+    from .packing import pack_beats
+    from .sim.design_run import encode
+
+    if p.example:
+        x = sample_inputs(p.example)[:HLS_TB_FRAMES]
+    else:
+        shape = p.hw.graph.shapes[p.hw.graph.inputs[0]][1:]
+        x = np.random.default_rng(0).uniform(-1, 1, size=(HLS_TB_FRAMES, *shape)).astype(np.float32)
+    q = p.hw.quantize_input(x)
+    beats = []
+    for values, dtype, width in ((q, p.hw.in_dtype, p.design.in_width),
+                                 (p.hw.run_layers(q), p.hw.out_dtype, p.design.out_width)):
+        bits = dtype.bitwidth()
+        beats.append(pack_beats(encode(values, dtype.name), bits, width // bits))
+    return beats[0], beats[1]
+
+
+def write_build(p: Plan, out: Path, backend: str = "rtl") -> None:
     """Write the build folder into a temporary sibling, then rename it into place."""
     from .codegen.rtl import write_rtl
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
@@ -122,11 +150,16 @@ def write_build(p: Plan, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        write_rtl(p.design, tmp / "rtl")
+        if backend == "hls":
+            from .hls import write_hls
+
+            write_hls(p.design, tmp / "hls", p.board.part, p.estimate.clock_mhz, hls_stimulus(p))
+        else:
+            write_rtl(p.design, tmp / "rtl")
         (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
         (tmp / "report.json").write_text(report_json(p.model_path.stem, p.estimate))
         (tmp / "report.html").write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
-        (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
+        (tmp / "design.json").write_text(json.dumps(design_record(p, backend), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
         _replace_dir(tmp, out)
     except BaseException:
@@ -148,7 +181,7 @@ def _replace_dir(new: Path, out: Path) -> None:
 
 
 def compile_model(model: str, out: Path, options: Options) -> Plan:
-    """Plan the model and write OUT/ (rtl/, folding.json, report.{json,html}, streamlined.onnx)."""
+    """Plan the model and write OUT/ (rtl/ or hls/, folding.json, report.{json,html}, streamlined.onnx)."""
     p = plan(model, options)
-    write_build(p, out)
+    write_build(p, out, options.backend)
     return p

@@ -97,6 +97,8 @@ def simulate(
     reference = hw.run_layers(q)
     rtl_dir = out / "rtl"
     sources = sorted(rtl_dir.glob("*.sv"))
+    if not sources:
+        raise QnnGenError(f"{out}: has no rtl/ folder (an HLS build: run qnngen csim {out}, or compile with --backend rtl)")
     try:
         lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), out / "sim_build",
                           params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
