@@ -19,9 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import QnnGenError
-from ..ir import BIPOLAR, parse_dtype
-from ..packing import pack_beats, unpack_beats
-from ..sim.design_run import decode, encode, load_build
+from ..sim.design_run import check_input_shape, input_beats, load_build, output_values
 
 #: the C++ standard of the csim build: C++20 defines the left shifts of negative values that the
 #: ap_types C models do (UB before C++20, so UBSan flags them); the generated code is C++14.
@@ -30,7 +28,7 @@ from ..sim.design_run import decode, encode, load_build
 CXX_STD = "-std=c++20"
 WARNINGS = ("-Wall", "-Wextra", "-Wno-unknown-pragmas")
 CXXFLAGS = (CXX_STD, "-O2", *WARNINGS)
-SANITIZE_FLAGS = (CXX_STD, "-O1", "-g", *WARNINGS, "-fsanitize=address,undefined",
+SANITIZE_FLAGS = (CXX_STD, "-O0", "-g", *WARNINGS, "-fsanitize=address,undefined",
                   "-fno-sanitize-recover=all", "-fno-omit-frame-pointer")
 EXECUTABLE = "qnngen_tb"
 _TIMING = re.compile(r"qnngen_tb: (\d+) frames in ([0-9.]+) s")
@@ -127,18 +125,12 @@ def csim(out: Path, x: np.ndarray, sanitize: bool = False) -> CsimResult:
     hls_dir = out / "hls"
     if not (hls_dir / "qnngen_top.cpp").is_file():
         raise QnnGenError(f"{out}: has no hls/ folder; compile it with: qnngen compile MODEL -o {out} --backend hls")
-    shape = tuple(record["input_shape"][1:])
-    if tuple(x.shape[1:]) != shape:
-        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
-    sin, sout = record["stream_in"], record["stream_out"]
+    check_input_shape(record, x)
     q = hw.quantize_input(x)
     reference = hw.run_layers(q)
     exe, build_seconds = build_csim([hls_dir / "qnngen_top.cpp", hls_dir / "qnngen_tb.cpp"], hls_dir,
                                     out / "csim_build", sanitize)
-    frames = pack_beats(encode(q, sin["dtype"]), parse_dtype(sin["dtype"]).bitwidth(), sin["elems_per_beat"])
-    words, fps = run_tb(exe, frames, exe.parent / "run")
-    odt = parse_dtype(sout["dtype"])
-    codes = unpack_beats(words, odt.bitwidth(), sout["elems_per_beat"], odt.signed() and odt != BIPOLAR)
-    y = decode(codes, sout["dtype"])
+    words, fps = run_tb(exe, input_beats(record, q), exe.parent / "run")
+    y = output_values(record, words)
     mismatches = int(np.sum(np.any(y != reference, axis=1)))
     return CsimResult(len(x), mismatches, fps, build_seconds, hw.finish_output(y), y, reference)

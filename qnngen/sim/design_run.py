@@ -66,6 +66,27 @@ def decode(codes: np.ndarray, dtype_name: str) -> np.ndarray:
     return 2 * codes - 1 if parse_dtype(dtype_name) == BIPOLAR else codes
 
 
+def check_input_shape(record: dict, x: np.ndarray) -> None:
+    """QnnGenError unless x is (N, *the model's input shape)."""
+    shape = tuple(record["input_shape"][1:])
+    if tuple(x.shape[1:]) != shape:
+        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
+
+
+def input_beats(record: dict, q: np.ndarray) -> np.ndarray:
+    """Quantized inputs (N, elements) packed into the input stream's beats (N, beats, words)."""
+    sin = record["stream_in"]
+    return pack_beats(encode(q, sin["dtype"]), parse_dtype(sin["dtype"]).bitwidth(), sin["elems_per_beat"])
+
+
+def output_values(record: dict, words: np.ndarray) -> np.ndarray:
+    """Output stream beats (N, beats, words) as the integer values of the reference."""
+    sout = record["stream_out"]
+    odt = parse_dtype(sout["dtype"])
+    codes = unpack_beats(words, odt.bitwidth(), sout["elems_per_beat"], odt.signed() and odt != BIPOLAR)
+    return decode(codes, sout["dtype"])
+
+
 def measured_interval(out_last: np.ndarray) -> float | None:
     """Mean cycles between consecutive frame completions after the pipeline has filled."""
     n = len(out_last)
@@ -89,9 +110,7 @@ def simulate(
 ) -> SimResult:
     """Run frames x (N, *input shape) through the RTL in OUT and check it bit for bit."""
     record, hw = load_build(out)
-    shape = tuple(record["input_shape"][1:])
-    if tuple(x.shape[1:]) != shape:
-        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
+    check_input_shape(record, x)
     sin, sout = record["stream_in"], record["stream_out"]
     q = hw.quantize_input(x)
     reference = hw.run_layers(q)
@@ -104,7 +123,7 @@ def simulate(
                           params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
     except BuildError as exc:
         raise QnnGenError(str(exc).splitlines()[0] + "; the generated RTL did not verilate") from None
-    frames = pack_beats(encode(q, sin["dtype"]), parse_dtype(sin["dtype"]).bitwidth(), sin["elems_per_beat"])
+    frames = input_beats(record, q)
     with Simulator(lib) as sim:
         if trace is not None:
             sim.open_trace(trace)
@@ -116,9 +135,7 @@ def simulate(
         finally:
             if trace is not None:
                 sim.close_trace()
-    odt = parse_dtype(sout["dtype"])
-    codes = unpack_beats(res.outputs, odt.bitwidth(), sout["elems_per_beat"], odt.signed() and odt != BIPOLAR)
-    rtl = decode(codes, sout["dtype"])
+    rtl = output_values(record, res.outputs)
     mismatches = int(np.sum(np.any(rtl != reference, axis=1)))
     return SimResult(
         frames=len(x), mismatches_vs_reference=mismatches,

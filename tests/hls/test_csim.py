@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: Apache-2.0
+"""ONNX to C-simulated HLS C++ (`qnngen compile --backend hls`, `qnngen csim`): every frame equals
+the numpy reference and the outputs equal the source model's by the rule of `simulate`
+(tests/test_end_to_end.py); the -O2 build has no warnings; a corrupted weight is caught; the
+HLS folder is byte-identical across compiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import EXAMPLES, SHARED_CNVS, SHARED_MLPS, SHARED_MODELS, model_files
+from qnngen.cli import main
+from test_end_to_end import CONV_TARGET_FPS, TARGET_FPS, _agreement
+
+#: the model checked on every run; the others are marked slow (a conv net's C++ takes a minute)
+FAST = (EXAMPLES, "tfc_w1a1")
+MODELS = [(SHARED_MODELS, n) for n in SHARED_MLPS + SHARED_CNVS] + [
+    (EXAMPLES, n) for n in ("tfc_w1a1", "mlp_w2a2", "cnv_w1a1", "cnv_w2a2", "resnet_w4a4")]
+
+
+def _compile_hls(model: Path, out: Path, conv: bool) -> None:
+    target = CONV_TARGET_FPS if conv else TARGET_FPS
+    assert main(["compile", str(model), "-o", str(out), "--target-fps", target, "--backend", "hls"]) == 0
+
+
+def _params(models: list) -> list:
+    return [pytest.param(f, n, id=f"{f.name}-{n}", marks=() if (f, n) == FAST else pytest.mark.slow)
+            for f, n in models]
+
+
+@pytest.mark.parametrize("folder,name", _params(MODELS))
+def test_model_csim_bit_exact(folder: Path, name: str, tmp_path: Path) -> None:
+    model, x, ref = model_files(name, folder)
+    out = tmp_path / "out"
+    _compile_hls(model, out, x.ndim == 4)
+    y_path = tmp_path / "y.npy"
+    assert main(["csim", str(out), "--input", str(folder / f"{name}.in.npy"), "-o", str(y_path)]) == 0
+    record = json.loads((out / "csim.json").read_text())
+    assert record["frames"] == len(x) and record["mismatches_vs_reference"] == 0 and record["fps"] > 0
+    y = np.load(y_path)
+    assert _agreement(y, ref) >= 0.99
+    if np.all(ref == np.round(ref)):
+        np.testing.assert_array_equal(y, ref)
+    logs = list((out / "csim_build").glob("*/build.log"))
+    assert len(logs) == 1 and "warning" not in logs[0].read_text()
+
+
+def test_csim_flags_a_corrupted_weight(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "out"
+    _compile_hls(Path("mlp_w2a2"), out, False)
+    params = out / "hls" / "mvtu_0_params.h"
+    text = params.read_text()
+    first = text.index("{", text.index("mvtu_0_w")) + 1
+    while not text[first].isdigit() and text[first] != "-":
+        first += 1
+    params.write_text(text[:first] + ("1" if text[first] in "-0" else "-1") + text[first + 1:].lstrip("0123456789"))
+    assert main(["csim", str(out)]) == 1
+    assert json.loads((out / "csim.json").read_text())["mismatches_vs_reference"] > 0
+
+
+def test_hls_compile_is_deterministic(tmp_path: Path) -> None:
+    files = []
+    for k in range(2):
+        out = tmp_path / f"o{k}"
+        assert main(["compile", "tfc_w1a1", "-o", str(out), "--target-fps", TARGET_FPS, "--backend", "hls"]) == 0
+        files.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert files[0] == files[1]
+    assert Path("hls/qnngen_top.cpp") in files[0] and not any(str(p).startswith("rtl/") for p in files[0])
+
+
+def test_csim_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "rtl_build"
+    assert main(["compile", "tfc_w1a1", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["csim", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--backend hls" in err[0]
+    assert main(["csim", str(tmp_path / "missing")]) == 2
