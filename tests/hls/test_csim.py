@@ -7,6 +7,7 @@ HLS folder is byte-identical across compiles."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from helpers import EXAMPLES, SHARED_CNVS, SHARED_MLPS, SHARED_MODELS, model_files
 from qnngen.cli import main
+from qnngen.hls.csim import WARNINGS, ap_types_dir, compiler
 from test_end_to_end import CONV_TARGET_FPS, TARGET_FPS, _agreement
 
 #: the model checked on every run; the others are marked slow (a conv net's C++ takes a minute)
@@ -70,6 +72,18 @@ def test_hls_compile_is_deterministic(tmp_path: Path) -> None:
         files.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert files[0] == files[1]
     assert Path("hls/qnngen_top.cpp") in files[0] and not any(str(p).startswith("rtl/") for p in files[0])
+
+
+def test_hls_code_is_warning_free_cpp14(tmp_path: Path) -> None:
+    """What Vitis HLS compiles (C++14) parses without a warning; csim builds as C++20 only for
+    the ap_types headers' shifts."""
+    out = tmp_path / "out"
+    assert main(["compile", "resnet_w4a4", "-o", str(out), "--backend", "hls"]) == 0
+    hls = out / "hls"
+    cmd = [compiler(), "-std=c++14", "-fsyntax-only", *WARNINGS, "-isystem", str(ap_types_dir()), "-I", str(hls),
+           str(hls / "qnngen_top.cpp"), str(hls / "qnngen_tb.cpp")]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
 
 
 def test_csim_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
