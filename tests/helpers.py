@@ -27,6 +27,30 @@ def model_files(name: str, folder: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     return path, np.load(folder / f"{name}.in.npy"), np.load(folder / f"{name}.out.npy")
 
 
+def frames_off(y: np.ndarray, ref: np.ndarray) -> int:
+    """How many frames of `y` differ from the source model's outputs `ref`: neither equal nor,
+    for float outputs, within float32 rounding (1e-5 of the frame's largest magnitude) with the
+    same argmax."""
+    y, ref = y.reshape(len(y), -1), ref.reshape(len(ref), -1)
+    exact = np.all(y == ref, axis=1)
+    tol = 1e-5 * np.abs(ref).max(axis=1, keepdims=True)
+    close = np.all(np.abs(y - ref) <= tol, axis=1) & (y.argmax(1) == ref.argmax(1))
+    return int(np.sum(~(exact | close)))
+
+
+#: how far the simulated interval and latency may be from the estimate (relative)
+ESTIMATE_TOLERANCE = 0.05
+
+
+def assert_on_estimate(out: Path) -> None:
+    """The simulated interval (sim.json) and latency (first frame in to its last beat out) of
+    build folder `out` are each within ESTIMATE_TOLERANCE of its estimate (report.json)."""
+    sim = json.loads((out / "sim.json").read_text())
+    est = json.loads((out / "report.json").read_text())["estimate"]
+    for key in ("interval_cycles", "latency_cycles"):
+        assert abs(sim[key] - est[key]) <= ESTIMATE_TOLERANCE * est[key], (key, sim[key], est[key])
+
+
 def synth_cells(work: Path, sources: list[Path], top: str, params: dict[str, int | str]) -> dict[str, int]:
     """Cell counts by type of Yosys `synth_xilinx -flatten -family xc7` of module `top` from
     `sources` with `params` (non-negative integers or strings), run in folder `work` with the
