@@ -202,6 +202,8 @@ def labelselect(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
 def dwc(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     base = int(_pick(rng, (1, 2, 3, 4, 8)))
     a, b = int(_pick(rng, (1, 2, 3, 4, 6, 8, 16, 32))), int(_pick(rng, (1, 2, 3, 4, 8, 16, 32)))
+    while b == a:  # the compiler puts a width converter only between different widths
+        b = int(_pick(rng, (1, 2, 3, 4, 8, 16, 32)))
     frame = base * a * b * int(_pick(rng, (1, 2, 4)))
     return DWC("p", base * a, base * b, frame), Fold()
 
