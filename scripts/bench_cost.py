@@ -38,7 +38,7 @@ def module_table(console: Console) -> None:
     repeats = sum(r["split"] == "repeat" for r in every)
     table = Table(
         title="Cost model vs Yosys synth_xilinx on held-out points (error in %)",
-        caption=f"{repeats} held-out draws left out: they repeat a fit point or another held-out point",
+        caption=f"{repeats} held-out draws left out: each repeats a fit point or a held-out one",
     )
     for h in ("family", "module", "points", "LUT med", "LUT p90", "FF med", "FF p90", "BRAM18", "URAM", "DSP"):
         table.add_column(h, justify="left" if h in ("family", "module") else "right")

@@ -41,7 +41,8 @@ from scipy.optimize import nnls
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from calibration_points import (  # noqa: E402
-    GENERATORS, coefficient_set, draw, draw_layer, drawn_key, module_of, point_key, synthesized_params,
+    GENERATORS, coefficient_set, draw, draw_layer, drawn_key, module_of, point_key,
+    synthesized_params,
 )
 
 from qnngen.layers import cost  # noqa: E402
@@ -199,7 +200,8 @@ def _points(family: str, module: str, done: dict[tuple, str]) -> dict[str, list[
             if len(held) == POINTS[family][1]:
                 break
             if i >= 2 * MORE_HOLDOUT:
-                raise SystemExit(f"{family} {s}: fewer than {POINTS[family][1]} distinct held-out points")
+                wanted = POINTS[family][1]
+                raise SystemExit(f"{family} {s}: fewer than {wanted} distinct held-out points")
             k = key(s, i)
             if k not in seen:
                 seen.add(k)

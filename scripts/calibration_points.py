@@ -278,7 +278,8 @@ def synthesized_params(params: Mapping) -> dict:
 def point_key(module: str, params: Mapping, roms: Mapping[str, RomContents]) -> str:
     """What identifies a point to synthesis: its module, parameters (file names aside) and the
     contents of its ROMs. Two points with one key are one netlist."""
-    digest = hashlib.sha256(json.dumps([module, synthesized_params(params)], sort_keys=True).encode())
+    text = json.dumps([module, synthesized_params(params)], sort_keys=True)
+    digest = hashlib.sha256(text.encode())
     for name in sorted(roms):
         rom = roms[name]
         words = np.ascontiguousarray(rom.words, dtype=np.int64)

@@ -1,5 +1,6 @@
 """Skip connections: the computed FIFO depths keep a residual net running at its estimated
-interval and latency; an undersized skip FIFO deadlocks, and the simulator says so instead of hanging."""
+interval and latency; an undersized skip FIFO deadlocks, and the simulator says so instead of
+hanging."""
 
 from __future__ import annotations
 

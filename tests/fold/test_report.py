@@ -59,7 +59,8 @@ def test_report_dict_adds_bottleneck_utilization_band(tfc_w1a1, fake_band, board
     assert rep["capacity"] == CAPACITY[board]
     for key, cap in CAPACITY[board].items():
         used = rep["estimate"]["resources"][key]
-        assert rep["utilization"][key] == (None if cap == 0 else pytest.approx(used / cap, abs=1e-6))
+        want = None if cap == 0 else pytest.approx(used / cap, abs=1e-6)
+        assert rep["utilization"][key] == want
     # the band of the library modules the design is made of: MVTUs, width converters, FIFOs
     assert rep["error_band"] == BAND
     assert fake_band["calls"][-1] == (b.family, {"qnngen_mvtu", "qnngen_dwc", "qnngen_fifo"})

@@ -40,7 +40,8 @@ def test_point_key_is_parameters_and_contents() -> None:
     params, roms = layer.rtl_params(fold), layer.rom_words(fold)
     key = point_key("qnngen_mvtu", params, roms)
     again, fold_again = draw_point("qnngen_mvtu", 3)
-    assert point_key("qnngen_mvtu", again.rtl_params(fold_again), again.rom_words(fold_again)) == key
+    params_again, roms_again = again.rtl_params(fold_again), again.rom_words(fold_again)
+    assert point_key("qnngen_mvtu", params_again, roms_again) == key
     name, rom = next(iter(roms.items()))
     words = rom.words.copy()
     words.flat[0] ^= 1
@@ -63,10 +64,12 @@ def test_holdout_points_are_distinct_and_never_fit_points(rows: list[dict], fami
         if not cost.takes_roms(module):  # the parameters are the whole point: compare them as such
             fit_params = {json.dumps(r["params"], sort_keys=True) for r in fit}
             held_params = [json.dumps(r["params"], sort_keys=True) for r in held]
-            assert len(set(held_params)) == len(held_params) and not fit_params & set(held_params), module
+            assert len(set(held_params)) == len(held_params), module
+            assert not fit_params & set(held_params), module
     for r in fam:
         if r["split"] == "repeat":
-            assert any(o["key"] == r["key"] and o is not r for o in fam if o["module"] == r["module"])
+            same = [o for o in fam if o["module"] == r["module"] and o["key"] == r["key"]]
+            assert len(same) > 1, (r["sweep"], r["index"])
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -115,7 +118,8 @@ def test_reported_error_band_is_what_the_holdout_shows(holdout: list[dict], fami
         assert band["ff"] == pytest.approx(s["ff"]["p90"], abs=1e-4), module
         p90[module] = s["lut"]["p90"]
     pair = ["qnngen_fifo", "qnngen_mvtu"]
-    assert cost.error_band(family, pair)["lut"] == pytest.approx(max(p90[m] for m in pair), abs=1e-4)
+    widest = max(p90[m] for m in pair)
+    assert cost.error_band(family, pair)["lut"] == pytest.approx(widest, abs=1e-4)
 
 
 @given(st.integers(1, 600), st.integers(1, 40000))
