@@ -3,8 +3,9 @@
     python scripts/bench_cost.py                 # held-out calibration points (no synthesis)
     python scripts/bench_cost.py --designs M...  # also compile and synthesize models (slow)
 
-The first table reads scripts/calibration/sweep.csv (points never used in fitting) and the
-committed cost model; the targets are median LUT/FF error <= 10 %, 90th percentile <= 25 %, and
+The first table reads scripts/calibration/sweep.csv (held-out points, which share no
+parameterization and ROM contents with a fit point or with each other) and the committed cost
+model; the targets are median LUT/FF error <= 10 %, 90th percentile <= 25 %, and
 BRAM18 / URAM / DSP exact. The second compiles each model (an .onnx path or an example name) for
 --board with --target-fps, runs `qnngen synth` on it and compares with the estimate.
 """
@@ -32,8 +33,13 @@ def _pct(x: float) -> str:
 
 
 def module_table(console: Console) -> None:
-    rows = [r for r in read_rows() if r["split"] == "holdout"]
-    table = Table(title="Cost model vs Yosys synth_xilinx on held-out points (error in %)")
+    every = read_rows()
+    rows = [r for r in every if r["split"] == "holdout"]
+    repeats = sum(r["split"] == "repeat" for r in every)
+    table = Table(
+        title="Cost model vs Yosys synth_xilinx on held-out points (error in %)",
+        caption=f"{repeats} held-out draws left out: each repeats a fit point or a held-out one",
+    )
     for h in ("family", "module", "points", "LUT med", "LUT p90", "FF med", "FF p90", "BRAM18", "URAM", "DSP"):
         table.add_column(h, justify="left" if h in ("family", "module") else "right")
     for family in sorted({r["family"] for r in rows}):

@@ -2,10 +2,11 @@
 HLS C simulation next to Verilator on tfc_w1a1 and cnv_w1a1.
 
 Prints one table row per folding: compile seconds (model -> OUT/rtl + report), Verilator build
-seconds, batched C++ simulation (cycles/s, frames/s) and the same design driven one cycle at a
-time from Python (cycles/s), with the ratio between the two. A second table has one row per
-model: Verilator build seconds and frames/s against g++ build seconds and frames/s of the
-`--backend hls` C++ (`qnngen csim`), at the same folding.
+seconds, the same build again (a cache hit), batched C++ simulation (cycles/s, frames/s) and the
+same design driven one cycle at a time from Python (cycles/s), with the ratio between the two;
+then how long packing 256 frames of 784 8-bit values into beats takes. A second table has one
+row per model: Verilator build seconds and frames/s against g++ build seconds and frames/s of
+the `--backend hls` C++ (`qnngen csim`), at the same folding.
 
     python scripts/bench_sim.py [--frames N] [--python-cycles N] [--csim-frames N]
 """
@@ -78,14 +79,15 @@ def bench(label: str, target: float | None, n_frames: int, py_cycles: int, work:
     t_compile = time.perf_counter() - t0
     frames, record = _frames(out, _tiled("tfc_w1a1", n_frames))
     lib, t_build = _verilate(out, record)
+    _, t_cached = _verilate(out, record)
     with Simulator(lib) as sim:
         t0 = time.perf_counter()
         res = sim.run_batch(frames, record["stream_out"]["beats"])
         t_run = time.perf_counter() - t0
         py_rate = _python_loop(sim, frames, py_cycles)
     rate = res.cycles / t_run
-    return [label, f"{t_compile:.2f}", f"{t_build:.1f}", f"{rate / 1e6:.2f} M", f"{n_frames / t_run:,.0f}",
-            f"{py_rate / 1e3:.0f} k", f"{rate / py_rate:,.0f}x"]
+    return [label, f"{t_compile:.2f}", f"{t_build:.1f}", f"{t_cached:.2f}", f"{rate / 1e6:.2f} M",
+            f"{n_frames / t_run:,.0f}", f"{py_rate / 1e3:.0f} k", f"{rate / py_rate:,.0f}x"]
 
 
 def bench_csim(model: str, target: float, n_frames: int, work: Path) -> list[str]:
@@ -113,8 +115,8 @@ def main() -> None:
     ap.add_argument("--csim-frames", type=int, default=64, help="frames for the Verilator vs C simulation table")
     args = ap.parse_args()
     table = Table(title="tfc_w1a1 simulation speed")
-    for col in ("folding", "compile s", "verilator build s", "batched cycles/s", "batched frames/s",
-                "per-cycle Python cycles/s", "speed-up"):
+    for col in ("folding", "compile s", "verilator build s", "cached build s", "batched cycles/s",
+                "batched frames/s", "per-cycle Python cycles/s", "speed-up"):
         table.add_column(col, justify="right")
     versus = Table(title="Verilator vs HLS C simulation (qnngen csim)")
     for col in ("model", "--target-fps", "frames", "verilator build s", "verilator frames/s", "csim build s",
@@ -128,8 +130,14 @@ def main() -> None:
             versus.add_row(*bench_csim(model, target, args.csim_frames, work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    Console(width=140).print(table)
-    Console(width=140).print(versus)
+    console = Console(width=150)
+    console.print(table)
+    console.print(versus)
+    values = np.random.default_rng(0).integers(0, 256, size=(256, 784))
+    t0 = time.perf_counter()
+    pack_beats(values, 8, 16)
+    ms = 1e3 * (time.perf_counter() - t0)
+    console.print(f"pack_beats: 256 frames x 784 8-bit values, 16 a beat: {ms:.0f} ms")
 
 
 if __name__ == "__main__":

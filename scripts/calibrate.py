@@ -9,12 +9,16 @@ calibration_points.py, as the compiler would emit them, weights and thresholds i
 `synth_xilinx` of each device family and appends one CSV row per point to
 scripts/calibration/sweep.csv; points already there are skipped, so an interrupted sweep
 resumes. POINTS gives per family how many points are for fitting and how many are held out
-(EXTRA_FIT: more fit points after those; a "module@focus" sweep has fit points only). `fit`
+(EXTRA_FIT: more fit points after those; a "module@focus" sweep has fit points only). A held-out
+point shares its parameterization and ROM contents with no fit point of its module and no other
+held-out point: draws that would repeat one are skipped (before synthesis) and further ones drawn
+(indices from MORE_HOLDOUT on). `fit`
 fits the LUT and FF coefficients on the xc7 fit points (non-negative, on relative error, by least
 squares or least absolute error, whichever cross-validates better on the fit points; the threshold
 units and ROMs shared by the MVTU and VVU at once), scales them per module
 for the other families (one factor each, from their own fit points), measures the error on each
-family's held-out points, and writes qnngen/layers/cost_model.json, the only thing the estimator
+family's held-out points, pooled and per module (the band an estimate reports for the modules
+its design contains), and writes qnngen/layers/cost_model.json, the only thing the estimator
 reads at run time. `rom-blocks` measures lone block ROMs for the ROM block mapping
 (scripts/calibration/rom_blocks.csv, checked by tests/synth/test_rom_bits.py)."""
 
@@ -25,8 +29,9 @@ import csv
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from itertools import count
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 from rich.console import Console
@@ -35,7 +40,10 @@ from scipy.optimize import nnls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration_points import GENERATORS, coefficient_set, draw, draw_layer, module_of  # noqa: E402
+from calibration_points import (  # noqa: E402
+    GENERATORS, coefficient_set, draw, draw_layer, drawn_key, module_of, point_key,
+    synthesized_params,
+)
 
 from qnngen.layers import cost  # noqa: E402
 from qnngen.layers.base import Fold, RtlInstance  # noqa: E402
@@ -45,9 +53,12 @@ from qnngen.synth.batch import synthesize_batch  # noqa: E402
 SWEEP_CSV = Path(__file__).resolve().parent / "calibration" / "sweep.csv"
 #: "sweep" is the generator (calibration_points.GENERATORS): an RTL module, or "module:variant"
 COLUMNS = ("family", "sweep", "index", "split", "params", "lut", "ff", "bram18", "uram", "dsp", "cells")
-#: (fit points, held-out points) per module and family: indices below the first number are for
-#: fitting, the next ones held out
+#: (fit points, held-out points) per sweep and family: indices below the first number are for
+#: fitting, the next ones are drawn to be held out
 POINTS = {"xc7": (40, 30), "xcup": (10, 30)}
+#: the first index of the further held-out draws, past every fit index: they replace draws that
+#: repeat a fit point or an earlier held-out point
+MORE_HOLDOUT = 1000
 #: more fit points (indices after the held-out ones) for the sweeps with the most cost terms; a
 #: "module@focus" sweep has only these
 EXTRA_FIT = {
@@ -66,20 +77,36 @@ _COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
 
 
 def split_of(index: int, family: str, sweep: str) -> str:
-    """Whether point `index` of sweep `sweep` is for fitting or held out."""
+    """What point `index` of sweep `sweep` is drawn for: fitting or held out ("fit",
+    "holdout"). read_rows marks a held-out draw that repeats a point "repeat"."""
     fit, held = POINTS[family]
-    return "holdout" if "@" not in sweep and fit <= index < fit + held else "fit"
+    if "@" in sweep or not (fit <= index < fit + held or index >= MORE_HOLDOUT):
+        return "fit"
+    return "holdout"
 
 
-def sweep_size(family: str, sweep: str) -> int:
-    """How many points sweep `sweep` has for `family`."""
+def fit_indices(family: str, sweep: str) -> list[int]:
+    """The indices of the fit points of sweep `sweep` for `family`."""
     extra = EXTRA_FIT.get(family, {}).get(sweep, 0)
-    return extra if "@" in sweep else sum(POINTS[family]) + extra
+    if "@" in sweep:
+        return list(range(extra))
+    fit, held = POINTS[family]
+    return list(range(fit)) + list(range(fit + held, fit + held + extra))
+
+
+def holdout_candidates(family: str, sweep: str) -> Iterator[int]:
+    """The indices drawn for held-out points of sweep `sweep`, in the order they are taken."""
+    if "@" in sweep:
+        return
+    fit, held = POINTS[family]
+    yield from range(fit, fit + held)
+    yield from count(MORE_HOLDOUT)
 
 
 def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
     """Every row of the sweep CSV (params and cells decoded, "module" the RTL module, "roms"
-    the bit statistics of its ROMs, from the point drawn again)."""
+    the bit statistics of its ROMs, "key" its point_key, both from the point drawn again), held-out
+    rows that repeat a fit point or an earlier held-out point of their module split "repeat"."""
     if not path.is_file():
         return []
     with path.open(newline="") as f:
@@ -91,18 +118,19 @@ def read_rows(path: Path = SWEEP_CSV) -> list[dict]:
         r["cells"] = json.loads(r["cells"])
         for k in ("lut", "ff", "bram18", "uram", "dsp"):
             r[k] = int(r[k])
-        r["roms"] = _roms(r)
+        r["roms"], r["key"] = _drawn(r)
+    _mark_repeats(rows)
     return rows
 
 
-def _roms(row: dict) -> dict:
-    """RomBits of the ROMs of a sweep point: its layer drawn again (the draw is
-    deterministic) at the CSV's fold and memory styles. The fold caps and style rules of a
+def _drawn(row: dict) -> tuple[dict, str]:
+    """RomBits of the ROMs of a sweep point and its point_key: its layer drawn again (the draw
+    is deterministic) at the CSV's fold and memory styles. The fold caps and style rules of a
     generator may have changed since the point was synthesized, the layers it draws not; the
     point is the first attempt whose layer gives the CSV's parameters at that fold."""
-    if not cost.takes_roms(row["module"]):
-        return {}
     p = row["params"]
+    if not cost.takes_roms(row["module"]):
+        return {}, point_key(row["module"], p, {})
     fold = Fold(p["PE"], p.get("SIMD", 1))
     for attempt in range(100):
         layer, _ = draw_layer(row["sweep"], row["index"], attempt=attempt)
@@ -110,8 +138,25 @@ def _roms(row: dict) -> dict:
             continue
         params = layer.rtl_params(fold)
         if all(params.get(k) == v for k, v in p.items() if not k.endswith("_STYLE")):
-            return cost.rom_stats(layer.rom_words(fold), p)
+            roms = layer.rom_words(fold)
+            return cost.rom_stats(roms, p), point_key(row["module"], p, roms)
     raise SystemExit(f"{row['sweep']} point {row['index']} no longer draws what the CSV holds")
+
+
+def _held_order(row: dict) -> tuple[str, int]:
+    """The order in which held-out draws are taken: by sweep, then index (as in `sweep`)."""
+    return row["sweep"], row["index"]
+
+
+def _mark_repeats(rows: list[dict]) -> None:
+    """Split "repeat" every held-out row whose point_key is a fit row's of its family and module
+    or an earlier held-out row's."""
+    seen = {(r["family"], r["module"], r["key"]) for r in rows if r["split"] == "fit"}
+    for r in sorted((r for r in rows if r["split"] == "holdout"), key=_held_order):
+        key = (r["family"], r["module"], r["key"])
+        if key in seen:
+            r["split"] = "repeat"
+        seen.add(key)
 
 
 def _append(rows: list[dict]) -> None:
@@ -129,7 +174,7 @@ def _batch_job(family: str, sweep: str, indices: list[int]) -> list[dict]:
     results = synthesize_batch(insts, family)
     rows = []
     for i, inst, res in zip(indices, insts, results):
-        params = {k: v for k, v in inst.params.items() if k not in ("W_FILE", "T_FILE", "MEM_DIR")}
+        params = synthesized_params(inst.params)
         rows.append({
             "family": family, "sweep": sweep, "index": i,
             "split": split_of(i, family, sweep), "params": json.dumps(params, sort_keys=True),
@@ -138,13 +183,43 @@ def _batch_job(family: str, sweep: str, indices: list[int]) -> list[dict]:
     return rows
 
 
+def _points(family: str, module: str, done: dict[tuple, str]) -> dict[str, list[int]]:
+    """Every point (indices by sweep) of `module` for `family`: the fit points, then per sweep
+    the first POINTS held-out candidates that repeat no fit point and no earlier held-out
+    point of the module (keys from `done`, the CSV's, else drawn)."""
+    sweeps = sorted(s for s in GENERATORS if module_of(s) == module)
+
+    def key(sweep: str, index: int) -> str:
+        return done.get((family, sweep, index)) or drawn_key(sweep, index)
+
+    points = {s: fit_indices(family, s) for s in sweeps}
+    seen = {key(s, i) for s in sweeps for i in points[s]}
+    for s in sweeps:
+        held = []
+        for i in holdout_candidates(family, s):
+            if len(held) == POINTS[family][1]:
+                break
+            if i >= 2 * MORE_HOLDOUT:
+                wanted = POINTS[family][1]
+                raise SystemExit(f"{family} {s}: fewer than {wanted} distinct held-out points")
+            k = key(s, i)
+            if k not in seen:
+                seen.add(k)
+                held.append(i)
+        points[s] += held
+    return points
+
+
 def sweep(families: list[str], sweeps: list[str], jobs: int, batch: int) -> None:
-    done = {(r["family"], r["sweep"], r["index"]) for r in read_rows()}
+    console = Console(stderr=True)
+    done = {(r["family"], r["sweep"], r["index"]): r["key"] for r in read_rows()}
     todo = []
-    for family in families:
-        for name in sweeps:
-            left = [i for i in range(sweep_size(family, name)) if (family, name, i) not in done]
-            todo += [(family, name, left[k:k + batch]) for k in range(0, len(left), batch)]
+    with console.status("drawing the points (held-out ones distinct from the fit points)"):
+        for family in families:
+            for module in sorted({module_of(s) for s in sweeps}):
+                for name, indices in _points(family, module, done).items():
+                    left = [i for i in indices if name in sweeps and (family, name, i) not in done]
+                    todo += [(family, name, left[k:k + batch]) for k in range(0, len(left), batch)]
     total = sum(len(t[2]) for t in todo)
     with Progress(*_COLUMNS) as progress, ThreadPoolExecutor(jobs) as pool:
         task = progress.add_task("synthesizing", total=total)
@@ -298,6 +373,10 @@ def fit() -> None:
         cost.install(model)
         held = [r for r in rows if r["family"] == family and r["split"] == "holdout"]
         fam["error"] = cost.error_stats(held, family)
+        fam["module_error"] = {
+            m: cost.error_stats([r for r in held if r["module"] == m], family)
+            for m in sorted({module_of(s) for s in GENERATORS})
+        }
         console.print(family, fam["error"])
     cost.MODEL_PATH.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n")
     console.print(f"wrote {cost.MODEL_PATH}")

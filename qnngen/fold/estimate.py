@@ -27,6 +27,8 @@ class StageEstimate:
     latency_cycles: int
     resources: Resources
     memory_style: str
+    #: the library module the stage instantiates (whose calibration error band applies)
+    rtl_module: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
                 cycles.latency,
                 priced(s.layer.rtl_module, t, board.family),
                 _memory_style(t),
+                s.layer.rtl_module,
             )
         )
     interval = max(s.interval_cycles for s in stages)

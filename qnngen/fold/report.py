@@ -31,10 +31,10 @@ def _stage_dict(s: StageEstimate) -> dict:
     }
 
 
-def _error_band(family: str) -> dict[str, float]:
+def _error_band(est: Estimate) -> dict[str, float]:
     """Per resource, the 90th-percentile relative error of the estimate against Yosys synthesis
-    on held-out calibration points."""
-    band = cost.error_band(family)
+    on held-out calibration points: the widest of the modules the design contains."""
+    band = cost.error_band(est.board.family, {s.rtl_module for s in est.stages})
     return {k: round(float(band[k]), 4) for k in Resources.KEYS}
 
 
@@ -51,7 +51,7 @@ def _quality_dict(est: Estimate) -> dict:
         "bottleneck": {"name": slowest.name, "interval_cycles": slowest.interval_cycles},
         "capacity": est.board.capacity().as_dict(),
         "utilization": _used_fraction(est.resources, est.board.capacity()),
-        "error_band": _error_band(est.board.family),
+        "error_band": _error_band(est),
     }
 
 
@@ -100,7 +100,7 @@ def _band_text(band: dict[str, float] | None) -> str:
 
 
 def _band_caption(est: Estimate) -> str:
-    text = _band_text(_error_band(est.board.family))
+    text = _band_text(_error_band(est))
     return f"\nestimate error {text} (90th percentile vs Yosys)" if text else ""
 
 

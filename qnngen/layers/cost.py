@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -218,11 +218,19 @@ def error_stats(rows: list[dict], family: str) -> dict[str, dict[str, float]]:
     return stats
 
 
-def error_band(family: str) -> dict[str, float]:
+def error_band(family: str, modules: Iterable[str] | None = None) -> dict[str, float]:
     """Expected relative error of an estimate per resource: the 90th percentile against Yosys
-    on held-out calibration points (0 for BRAM18, URAM and DSP, which are counted exactly)."""
-    err = _model()["families"][family]["error"]
-    return {k: (err[k]["p90"] if k in ("lut", "ff") else 0.0) for k in Resources.KEYS}
+    on held-out calibration points, the widest of those of the RTL `modules` a design contains
+    (all modules pooled when None); 0 for BRAM18, URAM and DSP, which are counted exactly."""
+    fam = _model()["families"][family]
+    if modules is None:
+        errors = [fam["error"]]
+    else:
+        errors = [fam["module_error"][m] for m in sorted(set(modules))]
+    return {
+        k: (max((e[k]["p90"] for e in errors), default=0.0) if k in ("lut", "ff") else 0.0)
+        for k in Resources.KEYS
+    }
 
 
 def clog2(n: int) -> int:

@@ -46,16 +46,16 @@ LAYER_KEYS = {
 
 @pytest.mark.parametrize("model", ["tfc_w1a1", "tfc_w2a2"])
 def test_interval_is_slowest_stage(load_hw, model: str) -> None:
-    hw = load_hw(model)
-    design = assemble(hw, FOLDING)
+    """By hand: an MVTU takes MH/PE * MW/SIMD cycles a frame, so at FOLDING the 784-64-64-64-10
+    MLP's take 16 * 49, 8 * 8, 32 * 16 and 2 * 32; the first sets the interval. (The latency is
+    checked against simulation in test_end_to_end.py, the resources against Yosys in
+    tests/synth.)"""
+    design = assemble(load_hw(model), FOLDING)
     est = estimate(design, load_board("pynq-z2"), 100)
-    assert est.interval_cycles == max(s.layer.cycles(s.fold).interval for s in design.stages)
-    mvtu = hw.layers[0]  # mvtu_0: NF = 64/4, SF = 784/16 is the largest work
-    assert est.bottleneck.name == "mvtu_0"
-    assert est.interval_cycles == (mvtu.mh // 4) * (mvtu.mw // 16) == 784
-    assert est.latency_cycles == design.frame_latency()
+    mvtus = {s.name: s.interval_cycles for s in est.stages if s.kind == "MVTU"}
+    assert mvtus == {"mvtu_0": 784, "mvtu_1": 64, "mvtu_2": 512, "mvtu_3": 64}
+    assert est.bottleneck.name == "mvtu_0" and est.interval_cycles == 784
     assert est.fps == pytest.approx(100e6 / 784)
-    assert est.resources == sum((s.layer.resources(s.fold, "xc7") for s in design.stages), Resources())
     assert [s.name for s in est.stages] == [s.name for s in design.stages]
 
 

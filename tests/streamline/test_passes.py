@@ -11,14 +11,7 @@ from qnngen.ir.verify import verify
 from qnngen.streamline import PASSES, streamline
 from qnngen.ir import ops
 
-from helpers import all_mlps, model_files
-
-
-def _compare(before: np.ndarray, after: np.ndarray) -> float:
-    """Fraction of frames whose outputs differ beyond float32 rounding of the logits."""
-    scale = np.maximum(np.abs(before).max(axis=1, keepdims=True), 1e-30)
-    bad = np.abs(before - after) > 1e-5 * scale
-    return float(np.any(bad, axis=1).mean())
+from helpers import all_mlps, frames_off, model_files
 
 
 @pytest.mark.parametrize("folder,name", all_mlps())
@@ -37,7 +30,7 @@ def test_each_pass_keeps_outputs(folder, name):
                 continue
             verify(g2)
             out = execute(g2, {g2.inputs[0]: feeds})[g2.outputs[0]]
-            assert _compare(ref, out) <= 0.01, f"{p.__name__} changed the outputs"
+            assert frames_off(out, ref) == 0, f"{p.__name__} changed the outputs"
             fired.add(p.__name__)
             g, changed = g2, True
         if not changed:
@@ -55,5 +48,4 @@ def test_streamlined_graph_is_integer_only(folder, name):
             assert g.dtype(n.outputs[0]).is_integer()
         assert not isinstance(n.op, (ops.Quant, ops.BipolarQuant, ops.BatchNormalization, ops.Relu)), n.name
     out = execute(g, {g.inputs[0]: x})[g.outputs[0]]
-    assert _compare(y, out) <= 0.01
-    assert np.mean(out.argmax(1) == y.argmax(1)) >= 0.99
+    assert frames_off(out, y) == 0
