@@ -119,8 +119,11 @@ def write_build(p: Plan, out: Path) -> None:
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
 
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise QnnGenError(f"-o {out}: cannot create the build folder ({exc.strerror}); choose another -o") from None
     try:
         write_rtl(p.design, tmp / "rtl")
         (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
@@ -129,6 +132,10 @@ def write_build(p: Plan, out: Path) -> None:
         (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
         _replace_dir(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise QnnGenError(f"-o {out}: cannot write the build folder ({exc.strerror}); check the place and "
+                          "free space") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -3,14 +3,15 @@ top level, compare with the numpy reference and finish the outputs on the host."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..build_folder import check_build_folder, read_design
 from ..errors import ModelError, QnnGenError
+from ..examples import example_path
 from ..frontend import load_model
 from ..ir import BIPOLAR, parse_dtype
 from ..lower import HwGraph, to_hw
@@ -49,11 +50,49 @@ class SimResult:
 
 
 def load_build(out: Path) -> tuple[dict, HwGraph]:
-    """design.json and the HwGraph re-lowered from OUT/streamlined.onnx."""
-    if not (out / "design.json").is_file() or not (out / "streamlined.onnx").is_file():
-        raise ModelError(f"{out}: not a qnngen build folder (run: qnngen compile MODEL -o {out})")
-    record = json.loads((out / "design.json").read_text())
-    return record, to_hw(load_model(out / "streamlined.onnx"))
+    """design.json and the HwGraph re-lowered from OUT/streamlined.onnx, every file simulate
+    needs checked first (QnnGenError naming the file and the problem)."""
+    check_build_folder(out, ("streamlined.onnx", "rtl/"))
+    record = read_design(out)
+    if not (out / "rtl" / f"{record['top']}.sv").is_file():
+        raise QnnGenError(f"{out}/rtl: {record['top']}.sv is missing; recompile the folder with qnngen compile")
+    if record["example"] is not None and example_path(record["example"]) is None:
+        raise QnnGenError(f"{out}/design.json: example {record['example']!r} is not a bundled example; "
+                          "recompile the folder with qnngen compile")
+    try:
+        hw = to_hw(load_model(out / "streamlined.onnx"))
+    except QnnGenError as exc:
+        raise QnnGenError(f"{out}/streamlined.onnx: {exc}; recompile the folder with qnngen compile") from None
+    if list(hw.graph.shapes[hw.graph.inputs[0]]) != record["input_shape"]:
+        raise QnnGenError(f"{out}/design.json: input_shape {record['input_shape']} differs from "
+                          "streamlined.onnx; recompile the folder with qnngen compile")
+    return record, hw
+
+
+def read_inputs(path: Path, input_shape: tuple[int, ...]) -> np.ndarray:
+    """Frames from a .npy file: a float array of shape (N, *input_shape), N >= 1, every value
+    finite in float32; returned as float32. QnnGenError (one line) otherwise."""
+    want = f"(N, {', '.join(map(str, input_shape))})"
+    if not path.is_file():
+        raise ModelError(f"--input {path}: no such file; give a .npy of shape {want}")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise ModelError(f"--input {path}: not a readable .npy array ({str(exc).splitlines()[0][:80]}); "
+                         "save it with numpy.save") from None
+    if not isinstance(x, np.ndarray):
+        x.close()
+        raise ModelError(f"--input {path}: is an .npz archive; give one array saved with numpy.save as .npy")
+    if x.dtype.kind != "f":
+        raise ModelError(f"--input {path}: holds {x.dtype} values; give a float array (x.astype(np.float32))")
+    if x.shape[1:] != tuple(input_shape) or x.ndim == 0 or x.shape[0] == 0:
+        raise ModelError(f"--input {path}: has shape {tuple(x.shape)}; the model takes {want} with N >= 1")
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(x.astype(np.float64)) <= np.finfo(np.float32).max)
+    if np.any(bad):
+        raise ModelError(f"--input {path}: {int(np.count_nonzero(bad))} value(s) are NaN, infinite or beyond "
+                         "float32; give finite inputs")
+    return x.astype(np.float32)
 
 
 def encode(values: np.ndarray, dtype_name: str) -> np.ndarray:
