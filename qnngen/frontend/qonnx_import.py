@@ -188,8 +188,15 @@ def _annotated_dtypes(og: onnx.GraphProto) -> dict[str, DataType]:
     out = {}
     for ann in og.quantization_annotation:
         for kv in ann.quant_parameter_tensor_names:
-            if kv.key == "finn_datatype" and parse_dtype(kv.value).is_integer():
-                out[ann.tensor_name] = parse_dtype(kv.value)
+            if kv.key != "finn_datatype":
+                continue
+            try:
+                dt = parse_dtype(kv.value)
+            except ValueError:
+                raise ModelError(f"tensor {ann.tensor_name}: finn_datatype {kv.value!r} is not a datatype "
+                                 "(INT4, UINT2, BIPOLAR, FLOAT32, ...)") from None
+            if dt.is_integer():
+                out[ann.tensor_name] = dt
     return out
 
 

@@ -71,6 +71,7 @@ def _node_error(name: str, op: str, what: str) -> ModelError:
 def validate_onnx(model: onnx.ModelProto, base_dir: Path | None = None) -> CheckedModel:
     """Check an ONNX model as written; ModelError (one line) for the first problem found."""
     og = model.graph
+    _check_text(og)
     names = [on.name or f"{on.op_type}_{k}" for k, on in enumerate(og.node)]
     constants = _initializers(og, base_dir)
     _check_names(og, names, constants)
@@ -83,6 +84,21 @@ def validate_onnx(model: onnx.ModelProto, base_dir: Path | None = None) -> Check
     _check_graph_io(og, constants)
     _check_finite(og, names, constants)
     return CheckedModel(tuple(order), constants)
+
+
+def _check_text(og: onnx.GraphProto) -> None:
+    """Every name and annotation is text (protobuf hands undecodable UTF-8 over as bytes)."""
+    texts = [(f"node {k}", on.name) for k, on in enumerate(og.node)]
+    texts += [(f"node {k}", t) for k, on in enumerate(og.node)
+              for t in (on.op_type, on.domain, *on.input, *on.output, *(a.name for a in on.attribute))]
+    texts += [("an initializer", i.name) for i in og.initializer]
+    texts += [("a graph input or output", v.name) for v in (*og.input, *og.output, *og.value_info)]
+    texts += [("a quantization annotation", t) for ann in og.quantization_annotation
+              for t in (ann.tensor_name, *(kv.key for kv in ann.quant_parameter_tensor_names),
+                        *(kv.value for kv in ann.quant_parameter_tensor_names))]
+    for where, text in texts:
+        if not isinstance(text, str):
+            raise ModelError(f"{where}: a name is not valid UTF-8 text ({bytes(text)[:20]!r}); the file is corrupt")
 
 
 def _initializers(og: onnx.GraphProto, base_dir: Path | None) -> dict[str, np.ndarray]:
@@ -544,10 +560,12 @@ def _bit_width(g: Graph, n: Node, k: int, low: int = 1) -> int:
 
 def _scale(g: Graph, n: Node, x: np.ndarray, k: int) -> None:
     s = _need_const(g, n, k, "the scale").astype(np.float64)
-    if s.size == 0 or not np.all(np.isfinite(s)) or not np.all(s > 0):
-        bad = s[~(np.isfinite(s) & (s > 0))].reshape(-1)[:1].tolist()
+    tiny = float(np.finfo(np.float32).tiny)
+    ok = np.isfinite(s) & (s >= tiny)
+    if s.size == 0 or not np.all(ok):
+        bad = s[~ok].reshape(-1)[:1].tolist()
         raise _node_error(n.name, n.op_type, f"scale {n.inputs[k]} holds {bad[0] if bad else 'no values'}; "
-                          "every scale must be finite and > 0")
+                          f"every scale must be finite and at least {tiny:.3g} (a normal float32 > 0)")
     _broadcast(n, x, s, f"scale {n.inputs[k]}")
     with np.errstate(all="ignore"):
         if np.any(np.abs(x.astype(np.float64)) / s > np.finfo(np.float32).max):
