@@ -59,7 +59,7 @@ def _require(path: Path, data: dict, key: str, ok: Callable[[object], bool], rul
     if key not in data:
         raise _fail(path, f"field {key!r} is missing")
     if not ok(data[key]):
-        raise _fail(path, f"field {key!r} is {data[key]!r}; it must be {rule}")
+        raise _fail(path, f"field {key!r} is {data[key]!r:.60}; it must be {rule}")
 
 
 def _stream(path: Path, data: dict, key: str) -> None:

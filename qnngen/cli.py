@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 def number(kind: type, low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number of `kind` in the given range (usage error otherwise)."""
-    span = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    span = f"{'(' if low_open else '['}{kind(low)}, {kind(high)}{')' if high_open else ']'}"
 
     def parse(text: str) -> float:
         try:
@@ -103,6 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("boards", help="list the boards and their resources")
     sub.add_parser("examples", help="list the bundled example models")
     return ap
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The parsed arguments; an unknown argument is reported by its subcommand's parser."""
+    ap = _parser()
+    args, extra = ap.parse_known_args(argv)
+    if extra:
+        sub = next(a for a in ap._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.cmd].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _options(args: argparse.Namespace):
@@ -223,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     those a broken model would cause into messages; any other reaches the user as one line.
     """
     try:
-        args = _parser().parse_args(argv)
+        args = _parse(argv)
     except SystemExit as exc:  # usage error (one line, status 2) or --help (status 0)
         return exc.code if isinstance(exc.code, int) else 2
     # rich assumes 80 columns when not on a terminal; the tables need more

@@ -63,7 +63,7 @@ def resolve_model(model: str) -> tuple[Path, str | None]:
     ex = example_path(model)
     if ex is not None:
         return ex, model
-    raise ModelError(f"{model}: no such model file or bundled example (list them with: qnngen examples)")
+    raise ModelError(f"{model or repr(model)}: no such model file or bundled example (list them with: qnngen examples)")
 
 
 def lower_model(model_path: Path) -> HwGraph:

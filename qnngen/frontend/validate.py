@@ -155,8 +155,8 @@ def _check_names(og: onnx.GraphProto, names: list[str], constants: dict) -> None
         if name in seen:
             raise ModelError(f"node name {name} is used twice; node names must be unique")
         seen.add(name)
-    produced = {i.name: "graph input" for i in og.input if i.name not in constants}
-    produced.update({t: "initializer" for t in constants})
+    produced = {i.name: "the graph input" for i in og.input if i.name not in constants}
+    produced.update({t: "an initializer" for t in constants})
     for name, on in zip(names, og.node):
         for t in on.output:
             if not t:
@@ -197,13 +197,24 @@ def _topological(og: onnx.GraphProto, names: list[str], constants: dict) -> list
     while pending:
         ready = [k for k, (_, on) in enumerate(pending) if all(not t or t in available for t in on.input)]
         if not ready:
-            raise ModelError(f"the graph has a cycle through nodes {', '.join(n for n, _ in pending[:4])}; "
+            raise ModelError(f"the graph has a cycle: {' -> '.join(_cycle(pending, available))}; "
                              "a dataflow graph must be acyclic")
         for k in reversed(ready):
             available.update(pending[k][1].output)
         order.extend(pending[k] for k in ready)
         pending = [p for k, p in enumerate(pending) if k not in set(ready)]
     return order
+
+
+def _cycle(pending: list[tuple[str, onnx.NodeProto]], available: set[str]) -> list[str]:
+    """Node names around one cycle among nodes none of which can run."""
+    producer = {t: k for k, (_, on) in enumerate(pending) for t in on.output}
+    path, k = [], 0
+    while k not in path:
+        path.append(k)
+        k = next(producer[t] for t in pending[k][1].input if t and t not in available)
+    loop = path[path.index(k):] + [k]
+    return [pending[j][0] for j in reversed(loop)]
 
 
 def _check_graph_io(og: onnx.GraphProto, constants: dict) -> None:
@@ -218,7 +229,8 @@ def _check_graph_io(og: onnx.GraphProto, constants: dict) -> None:
     tt = vi.type.tensor_type
     elem = onnx.helper.tensor_dtype_to_np_dtype(tt.elem_type) if tt.elem_type else None
     if elem is None or np.dtype(elem).kind not in "biuf":
-        raise ModelError(f"graph input {vi.name}: element type {tt.elem_type} is not numeric; export a float input")
+        kind = onnx.TensorProto.DataType.Name(tt.elem_type) if tt.elem_type in onnx.TensorProto.DataType.values() else tt.elem_type
+        raise ModelError(f"graph input {vi.name}: element type {kind} is not numeric; export a float input")
     dims = tt.shape.dim
     if not dims:
         raise ModelError(f"graph input {vi.name} has no shape; export the model with a fixed input shape")
@@ -287,14 +299,21 @@ def _attr(on: onnx.NodeProto, key: str) -> onnx.AttributeProto | None:
     return next((a for a in on.attribute if a.name == key), None)
 
 
+def _shown(a: onnx.AttributeProto) -> str:
+    """An attribute's value as the user wrote it (strings decoded)."""
+    v = onnx.helper.get_attribute_value(a)
+    if isinstance(v, bytes):
+        v = v.decode(errors="replace")
+    return repr(v)[:60]
+
+
 def _ints(name: str, on: onnx.NodeProto, key: str, length: int | None, low: int, rule: str) -> None:
     a = _attr(on, key)
     if a is None:
         return
     v = list(a.ints) if a.type == onnx.AttributeProto.INTS else None
     if v is None or (length is not None and len(v) != length) or any(x < low for x in v):
-        found = onnx.helper.get_attribute_value(a)
-        raise _node_error(name, on.op_type, f"attribute {key}={found!r}: {rule}")
+        raise _node_error(name, on.op_type, f"attribute {key}={_shown(a)}: {rule}")
 
 
 def _int_attr(name: str, on: onnx.NodeProto, key: str, allowed: Callable[[int], bool], rule: str) -> None:
@@ -302,7 +321,7 @@ def _int_attr(name: str, on: onnx.NodeProto, key: str, allowed: Callable[[int], 
     if a is None:
         return
     if a.type != onnx.AttributeProto.INT or not allowed(a.i):
-        raise _node_error(name, on.op_type, f"attribute {key}={onnx.helper.get_attribute_value(a)!r}: {rule}")
+        raise _node_error(name, on.op_type, f"attribute {key}={_shown(a)}: {rule}")
 
 
 def _float_attr(name: str, on: onnx.NodeProto, key: str) -> None:
@@ -311,8 +330,7 @@ def _float_attr(name: str, on: onnx.NodeProto, key: str) -> None:
         return
     if a.type not in (onnx.AttributeProto.FLOAT, onnx.AttributeProto.INT) or not math.isfinite(
             onnx.helper.get_attribute_value(a)):
-        raise _node_error(name, on.op_type, f"attribute {key}={onnx.helper.get_attribute_value(a)!r}: "
-                          "must be a finite number")
+        raise _node_error(name, on.op_type, f"attribute {key}={_shown(a)}: must be a finite number")
 
 
 def _string_attr(name: str, on: onnx.NodeProto, key: str, allowed: tuple[str, ...]) -> None:
@@ -321,8 +339,7 @@ def _string_attr(name: str, on: onnx.NodeProto, key: str, allowed: tuple[str, ..
         return
     v = a.s.decode(errors="replace") if a.type == onnx.AttributeProto.STRING else None
     if v is None or v.upper() not in allowed:
-        raise _node_error(name, on.op_type, f"attribute {key}={onnx.helper.get_attribute_value(a)!r}: "
-                          f"must be one of {', '.join(allowed)}")
+        raise _node_error(name, on.op_type, f"attribute {key}={_shown(a)}: must be one of {', '.join(allowed)}")
 
 
 def _check_attributes(name: str, on: onnx.NodeProto) -> None:
@@ -349,8 +366,7 @@ def _check_attributes(name: str, on: onnx.NodeProto) -> None:
     elif op == "Transpose":
         a = _attr(on, "perm")
         if a is not None and (a.type != onnx.AttributeProto.INTS or sorted(a.ints) != list(range(len(a.ints)))):
-            raise _node_error(name, op, f"attribute perm={onnx.helper.get_attribute_value(a)!r}: must be a "
-                              "permutation of 0..rank-1")
+            raise _node_error(name, op, f"attribute perm={_shown(a)}: must be a permutation of 0..rank-1")
     elif op in ("Flatten", "Concat", "ArgMax", "TopK"):
         _int_attr(name, on, "axis", lambda v: True, "must be an integer")
         if op == "Concat" and _attr(on, "axis") is None:
@@ -371,7 +387,7 @@ def _check_attributes(name: str, on: onnx.NodeProto) -> None:
             try:
                 parse_dtype(a.s.decode(errors="replace"))
             except ValueError:
-                raise _node_error(name, op, f"attribute out_dtype={a.s!r}: must be a datatype such as "
+                raise _node_error(name, op, f"attribute out_dtype={_shown(a)}: must be a datatype such as "
                                   "INT4, UINT2, BIPOLAR or FLOAT32") from None
     elif op == "AddStreams":
         _int_attr(name, on, "a_mul", lambda v: True, "must be an integer")

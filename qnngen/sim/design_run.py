@@ -62,7 +62,8 @@ def load_build(out: Path) -> tuple[dict, HwGraph]:
     try:
         hw = to_hw(load_model(out / "streamlined.onnx"))
     except QnnGenError as exc:
-        raise QnnGenError(f"{out}/streamlined.onnx: {exc}; recompile the folder with qnngen compile") from None
+        where = "" if "streamlined.onnx" in str(exc) else f"{out}/streamlined.onnx: "
+        raise QnnGenError(f"{where}{exc}; recompile the folder with qnngen compile") from None
     if list(hw.graph.shapes[hw.graph.inputs[0]]) != record["input_shape"]:
         raise QnnGenError(f"{out}/design.json: input_shape {record['input_shape']} differs from "
                           "streamlined.onnx; recompile the folder with qnngen compile")
@@ -74,7 +75,8 @@ def read_inputs(path: Path, input_shape: tuple[int, ...]) -> np.ndarray:
     finite in float32; returned as float32. QnnGenError (one line) otherwise."""
     want = f"(N, {', '.join(map(str, input_shape))})"
     if not path.is_file():
-        raise ModelError(f"--input {path}: no such file; give a .npy of shape {want}")
+        problem = "is a folder" if path.is_dir() else "no such file"
+        raise ModelError(f"--input {path}: {problem}; give a .npy of shape {want}")
     try:
         x = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..build_folder import check_build_folder, read_design, read_report
-from ..errors import QnnGenError
+from ..errors import BoardError, QnnGenError
 from ..fold.boards import load_board
 from ..layers.base import Resources
 from ..outputs import write_output
@@ -57,7 +57,10 @@ def synthesize_build(out: Path) -> dict:
     and per-layer resources, the estimate and the estimate's relative error) and return it."""
     out = Path(out)
     report, top, files = _read_build(out)
-    board = load_board(report["board"])
+    try:
+        board = load_board(report["board"])
+    except BoardError as exc:
+        raise QnnGenError(f"{out}/report.json: {exc}") from None
     by_instance, top_cells = _synthesize(files, top, board.family)
     layers, total = [], Resources()
     for layer in report["layers"]:
