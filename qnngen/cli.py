@@ -52,7 +52,8 @@ class _Parser(argparse.ArgumentParser):
 
 def number(kind: type, low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number of `kind` in the given range (usage error otherwise)."""
-    span = f"{'(' if low_open else '['}{kind(low)}, {kind(high)}{')' if high_open else ']'}"
+    show = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
+    span = f"{'(' if low_open else '['}{show(low)}, {show(high)}{')' if high_open else ']'}"
 
     def parse(text: str) -> float:
         try:
