@@ -22,6 +22,7 @@ _FAMILIES = ("xc7", "xcup")  # Yosys synth_xilinx -family
 _FLAVOURS = ("zynq7", "zynqmp", "alveo", "aws-f1")
 _SHELL_FLAVOURS = ("alveo", "aws-f1")  # platforms whose static shell takes part of the device
 _OPTIONAL = ("shell",)
+_MEM_WIDTHS = (32, 64, 128, 256, 512)  # the kernel shell's memory port (qnngen.memlayout)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Board:
     default_clock_mhz: float
     source: str
     slrs: int = 1
+    #: bits of the kernel shell's AXI4 memory port (required in board files)
+    mem_width: int = 64
     shell: Resources | None = None
 
     def device(self) -> Resources:
@@ -123,6 +126,9 @@ def _parse(path: Path) -> Board:
         raise BoardError(
             f"{path}: flavour must be one of {list(_FLAVOURS)}, got {data['flavour']!r}"
         )
+    width = data["mem_width"]
+    if not isinstance(width, int) or isinstance(width, bool) or width not in _MEM_WIDTHS:
+        raise BoardError(f"{path}: mem_width must be one of {list(_MEM_WIDTHS)} bits, got {width!r}")
     clock = data["default_clock_mhz"]
     if not isinstance(clock, (int, float)) or isinstance(clock, bool) or clock <= 0:
         raise BoardError(f"{path}: default_clock_mhz must be a positive number, got {clock!r}")

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The kernel shell around the accelerator: its register map (AXI4-Lite control) and the
+memory side (AXI4 masters) shared by every memory-mapped board."""
+
+from .regmap import (
+    ADDR_BITS, ARGS, CONTROL, CYCLES, DATA_BITS, FRAMES, GIE, IER, IN_ADDR, ISR, OUT_ADDR,
+    REGISTERS, Bit, Register, register,
+)
+
+__all__ = [
+    # register map
+    "Register", "Bit", "REGISTERS", "ARGS", "register", "ADDR_BITS", "DATA_BITS",
+    "CONTROL", "GIE", "IER", "ISR", "IN_ADDR", "OUT_ADDR", "FRAMES", "CYCLES",
+]
