@@ -75,13 +75,22 @@ def read_design(out: Path) -> dict:
     path = out / DESIGN_JSON
     data = read_json(path)
     _require(path, data, "top", lambda v: isinstance(v, str) and v.isidentifier(), "a module name")
-    _require(path, data, "input_shape", lambda v: isinstance(v, list) and len(v) >= 2 and v[0] == 1
-             and all(_is_count(d) for d in v), "[1, positive dimensions...]")
+    _require(
+        path,
+        data,
+        "input_shape",
+        lambda v: (
+            isinstance(v, list) and len(v) >= 2 and v[0] == 1 and all(_is_count(d) for d in v)
+        ),
+        "[1, positive dimensions...]",
+    )
     _stream(path, data, "stream_in")
     _stream(path, data, "stream_out")
     for key in ("estimate_interval_cycles", "estimate_latency_cycles"):
         _require(path, data, key, lambda v: _is_count(v, 0), "a non-negative integer")
-    _require(path, data, "example", lambda v: v is None or isinstance(v, str), "null or an example name")
+    _require(
+        path, data, "example", lambda v: v is None or isinstance(v, str), "null or an example name"
+    )
     return data
 
 
@@ -90,8 +99,12 @@ def _resources(v: object) -> bool:
 
 
 def _layer(v: object) -> bool:
-    return (isinstance(v, dict) and isinstance(v.get("name"), str) and isinstance(v.get("kind"), str)
-            and _resources(v.get("resources")))
+    return (
+        isinstance(v, dict)
+        and isinstance(v.get("name"), str)
+        and isinstance(v.get("kind"), str)
+        and _resources(v.get("resources"))
+    )
 
 
 def read_report(out: Path) -> dict:
@@ -100,8 +113,18 @@ def read_report(out: Path) -> dict:
     data = read_json(path)
     _require(path, data, "model", lambda v: isinstance(v, str), "a string")
     _require(path, data, "board", lambda v: isinstance(v, str), "a board name")
-    _require(path, data, "estimate", lambda v: isinstance(v, dict) and _resources(v.get("resources")),
-             'an object with "resources": {lut, ff, bram18, uram, dsp}')
-    _require(path, data, "layers", lambda v: isinstance(v, list) and all(_layer(x) for x in v),
-             'a list of {"name", "kind", "resources"}')
+    _require(
+        path,
+        data,
+        "estimate",
+        lambda v: isinstance(v, dict) and _resources(v.get("resources")),
+        'an object with "resources": {lut, ff, bram18, uram, dsp}',
+    )
+    _require(
+        path,
+        data,
+        "layers",
+        lambda v: isinstance(v, list) and all(_layer(x) for x in v),
+        'a list of {"name", "kind", "resources"}',
+    )
     return data

@@ -50,7 +50,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"qnngen: error: {sub}{text}; see: {self.prog} --help\n")
 
 
-def number(kind: type, low: float, high: float, low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
+def number(
+    kind: type, low: float, high: float, low_open: bool = False, high_open: bool = False
+) -> Callable[[str], float]:
     """An argparse type: a finite number of `kind` in the given range (usage error otherwise)."""
     show = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
     span = f"{'(' if low_open else '['}{show(low)}, {show(high)}{')' if high_open else ']'}"
@@ -63,7 +65,8 @@ def number(kind: type, low: float, high: float, low_open: bool = False, high_ope
         ok = math.isfinite(value) and (low < value if low_open else low <= value) and (
             value < high if high_open else value <= high)
         if not ok:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'} in {span}")
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} in {span}")
         return value
 
     return parse
@@ -97,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", type=Path, help="write the model outputs (.npy) here")
     s.add_argument("--stalls", type=number(float, 0, 1, high_open=True), default=0.0,
                    help="probability of input bubbles / output backpressure per cycle, in [0, 1)")
-    s.add_argument("--seed", type=number(int, 0, MAX_SEED), default=0, help="seed for stalls and random inputs (>= 0)")
+    s.add_argument("--seed", type=number(int, 0, MAX_SEED), default=0,
+                   help="seed for stalls and random inputs (>= 0)")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
     y = sub.add_parser("synth", help="synthesize a build folder with Yosys; compare with the estimate")
     y.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
@@ -187,7 +191,8 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
         res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done))
     write_output(args.out / "sim.json", json.dumps(res.as_json(), indent=2) + "\n", "OUT")
     if args.output is not None:
-        write_output(args.output, npy_bytes(next(iter(res.outputs.values())).astype(np.float32)), "-o")
+        y = next(iter(res.outputs.values())).astype(np.float32)
+        write_output(args.output, npy_bytes(y), "-o")
     est = record.get("estimate_interval_cycles")
     interval = f"{res.interval_cycles:.1f}" if res.interval_cycles is not None else "n/a (1 frame)"
     console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "

@@ -20,7 +20,9 @@ def _probe(folder: Path, what: str) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise QnnGenError(f"{what}: cannot write into {folder} ({exc.strerror}); choose another place") from None
+        raise QnnGenError(
+            f"{what}: cannot write into {folder} ({exc.strerror}); choose another place"
+        ) from None
 
 
 def check_output_file(path: Path, option: str) -> Path:
@@ -46,7 +48,9 @@ def check_output_dir(path: Path, option: str, marker: str) -> Path:
     if path.exists() and not path.is_dir():
         raise QnnGenError(f"{what}: exists and is not a folder; choose another {option}")
     if path.is_dir() and not (path / marker).is_file():
-        raise QnnGenError(f"{what}: exists and is not a qnngen build folder; choose another {option}")
+        raise QnnGenError(
+            f"{what}: exists and is not a qnngen build folder; choose another {option}"
+        )
     ancestor = path.absolute().parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -69,7 +73,9 @@ def write_output(path: Path, data: str | bytes, option: str) -> None:
     except OSError as exc:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise QnnGenError(f"{option} {path}: cannot write ({exc.strerror}); check the place and free space") from None
+        raise QnnGenError(
+            f"{option} {path}: cannot write ({exc.strerror}); check the place and free space"
+        ) from None
 
 
 def npy_bytes(array: np.ndarray) -> bytes:

@@ -63,7 +63,8 @@ def resolve_model(model: str) -> tuple[Path, str | None]:
     ex = example_path(model)
     if ex is not None:
         return ex, model
-    raise ModelError(f"{model or repr(model)}: no such model file or bundled example (list them with: qnngen examples)")
+    raise ModelError(f"{model or repr(model)}: no such model file or bundled example "
+                     "(list them with: qnngen examples)")
 
 
 def lower_model(model_path: Path) -> HwGraph:
@@ -123,7 +124,9 @@ def write_build(p: Plan, out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as exc:
-        raise QnnGenError(f"-o {out}: cannot create the build folder ({exc.strerror}); choose another -o") from None
+        raise QnnGenError(
+            f"-o {out}: cannot create the build folder ({exc.strerror}); choose another -o"
+        ) from None
     try:
         write_rtl(p.design, tmp / "rtl")
         (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
@@ -134,8 +137,9 @@ def write_build(p: Plan, out: Path) -> None:
         _replace_dir(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise QnnGenError(f"-o {out}: cannot write the build folder ({exc.strerror}); check the place and "
-                          "free space") from None
+        raise QnnGenError(
+            f"-o {out}: cannot write the build folder ({exc.strerror}); check the place and free space"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -32,7 +32,9 @@ def _init(m: onnx.ModelProto, name: str) -> onnx.TensorProto:
 
 def _set_init(m: onnx.ModelProto, name: str, value: np.ndarray) -> None:
     old = _init(m, name)
-    old.CopyFrom(numpy_helper.from_array(np.asarray(value, dtype=numpy_helper.to_array(old).dtype), name))
+    old.CopyFrom(
+        numpy_helper.from_array(np.asarray(value, dtype=numpy_helper.to_array(old).dtype), name)
+    )
 
 
 def _set_attr(node: onnx.NodeProto, key: str, value) -> None:
@@ -45,15 +47,23 @@ def _set_attr(node: onnx.NodeProto, key: str, value) -> None:
 
 def _weight_quant(m: onnx.ModelProto) -> onnx.NodeProto:
     inits = {i.name for i in m.graph.initializer}
-    return next(n for n in m.graph.node if n.op_type in ("Quant", "BipolarQuant") and n.input[0] in inits)
+    return next(
+        n for n in m.graph.node if n.op_type in ("Quant", "BipolarQuant") and n.input[0] in inits
+    )
 
 
 def _act_quant(m: onnx.ModelProto) -> onnx.NodeProto:
     inits = {i.name for i in m.graph.initializer}
-    return next(n for n in m.graph.node if n.op_type in ("Quant", "BipolarQuant") and n.input[0] not in inits)
+    return next(
+        n
+        for n in m.graph.node
+        if n.op_type in ("Quant", "BipolarQuant") and n.input[0] not in inits
+    )
 
 
-def _append_after_output(m: onnx.ModelProto, node: onnx.NodeProto, out_dims: list[int] | None = None) -> onnx.ModelProto:
+def _append_after_output(
+    m: onnx.ModelProto, node: onnx.NodeProto, out_dims: list[int] | None = None
+) -> onnx.ModelProto:
     """Put `node` (reading the graph output, writing 'extra') at the end as the new output."""
     m.graph.node.append(node)
     out = m.graph.output[0]
@@ -88,106 +98,119 @@ def graph_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
     def cycle(m):
         a, b = m.graph.node[n // 2], m.graph.node[n - 1]
         a.input[0] = b.output[0]
+
     yield "cycle", _mutator(cycle)
 
     def self_loop(m):
         node = m.graph.node[n // 2]
         node.input[0] = node.output[0]
+
     yield "self-loop", _mutator(self_loop)
 
     def dup_name(m):
         m.graph.node[2].name = m.graph.node[1].name or "x"
         m.graph.node[1].name = m.graph.node[2].name
+
     yield "duplicate-node-name", _mutator(dup_name)
 
     def dup_tensor(m):
         m.graph.node[n // 2].output[0] = m.graph.node[n // 2 - 1].output[0]
+
     yield "duplicate-tensor", _mutator(dup_tensor)
 
     def out_is_init(m):
         m.graph.node[n // 2].output[0] = m.graph.initializer[0].name
+
     yield "output-named-like-initializer", _mutator(out_is_init)
 
     def extra_input(m):
         node = next(x for x in m.graph.node if x.op_type in ("MatMul", "Gemm", "Conv"))
         node.input.extend([node.input[0], node.input[0]])
+
     yield "too-many-inputs", _mutator(extra_input)
 
     def drop_input(m):
         node = next(x for x in m.graph.node if x.op_type in ("Quant", "BipolarQuant"))
         del node.input[-1]
+
     yield "too-few-inputs", _mutator(drop_input)
 
     def empty_input(m):
         node = next(x for x in m.graph.node if x.op_type in ("MatMul", "Gemm", "Conv"))
         node.input[0] = ""
+
     yield "empty-required-input", _mutator(empty_input)
 
     def extra_output(m):
         m.graph.node[n // 2].output.append("spare")
+
     yield "too-many-outputs", _mutator(extra_output)
 
     def empty_output(m):
         m.graph.node[n - 1].output[0] = ""
+
     yield "empty-output-name", _mutator(empty_output)
 
     def dims_grow(m):
         init = max(m.graph.initializer, key=lambda i: len(i.raw_data) or len(i.float_data))
         init.dims[0] += 1
+
     yield "initializer-dims-larger", _mutator(dims_grow)
 
     def dims_shrink(m):
         init = max(m.graph.initializer, key=lambda i: len(i.raw_data) or len(i.float_data))
         init.dims[-1] -= 1
+
     yield "initializer-dims-smaller", _mutator(dims_shrink)
 
     def dims_negative(m):
         init = next(i for i in m.graph.initializer if len(i.dims))
         init.dims[0] = -init.dims[0]
+
     yield "initializer-dims-negative", _mutator(dims_negative)
 
     def dup_init(m):
         m.graph.initializer.append(m.graph.initializer[0])
+
     yield "duplicate-initializer", _mutator(dup_init)
 
-    def external_missing(m):
-        init = max(m.graph.initializer, key=lambda i: len(i.raw_data))
-        init.ClearField("raw_data")
-        init.data_location = TensorProto.EXTERNAL
-        init.external_data.append(onnx.StringStringEntryProto(key="location", value="weights_missing.bin"))
-    yield "external-data-missing", _mutator(external_missing)
-
-    def external_escape(m):
-        init = max(m.graph.initializer, key=lambda i: len(i.raw_data))
-        init.ClearField("raw_data")
-        init.data_location = TensorProto.EXTERNAL
-        init.external_data.append(onnx.StringStringEntryProto(key="location", value="/etc/passwd"))
-    yield "external-data-absolute-path", _mutator(external_escape)
+    yield "external-data-missing", _mutator(lambda m: _to_external(m, "weights_missing.bin"))
+    yield "external-data-absolute-path", _mutator(lambda m: _to_external(m, "/etc/passwd"))
 
     def dangling_output(m):
         m.graph.output[0].name = "nowhere"
+
     yield "graph-output-not-produced", _mutator(dangling_output)
 
     def no_outputs(m):
         del m.graph.output[:]
+
     yield "no-graph-outputs", _mutator(no_outputs)
 
     def second_input(m):
         m.graph.input.append(helper.make_tensor_value_info("second_in", TensorProto.FLOAT, [1, 4]))
+
     yield "second-graph-input", _mutator(second_input)
 
     def unknown_op(m):
         m.graph.node[n // 2].op_type = "Softsign"
+
     yield "unknown-op", _mutator(unknown_op)
+
+
+def _to_external(m: onnx.ModelProto, location: str) -> bytes:
+    """Mark the largest initializer as stored in external file `location`; returns its bytes."""
+    init = max(m.graph.initializer, key=lambda i: len(i.raw_data))
+    data = init.raw_data
+    init.ClearField("raw_data")
+    init.data_location = TensorProto.EXTERNAL
+    init.external_data.append(onnx.StringStringEntryProto(key="location", value=location))
+    return data
 
 
 def external_data_short(m: onnx.ModelProto, folder: Path) -> onnx.ModelProto:
     """The largest initializer moved to an external file that is 10 bytes short."""
-    init = max(m.graph.initializer, key=lambda i: len(i.raw_data))
-    (folder / "weights.bin").write_bytes(init.raw_data[:-10])
-    init.ClearField("raw_data")
-    init.data_location = TensorProto.EXTERNAL
-    init.external_data.append(onnx.StringStringEntryProto(key="location", value="weights.bin"))
+    (folder / "weights.bin").write_bytes(_to_external(m, "weights.bin")[:-10])
     return m
 
 
@@ -203,6 +226,7 @@ def shape_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
             del vi.type.tensor_type.shape.dim[:]
             for d in dims:
                 vi.type.tensor_type.shape.dim.add().dim_value = d
+
         return _mutator(run)
 
     yield "more-channels", set_dims([dims0[0], dims0[1] + 1, *dims0[2:]])
@@ -219,14 +243,17 @@ def shape_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
     def symbolic(m):
         d = m.graph.input[0].type.tensor_type.shape.dim[1]
         d.dim_param = "C"
+
     yield "symbolic-dim", _mutator(symbolic)
 
     def no_shape(m):
         m.graph.input[0].type.tensor_type.ClearField("shape")
+
     yield "no-shape", _mutator(no_shape)
 
     def string_input(m):
         m.graph.input[0].type.tensor_type.elem_type = TensorProto.STRING
+
     yield "string-input", _mutator(string_input)
 
 
@@ -249,14 +276,20 @@ def attribute_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
         yield "conv-group-too-large", on("Conv", "group", 1000)
         yield "conv-kernel-mismatch", on("Conv", "kernel_shape", [5, 5])
         yield "conv-kernel-zero", on("Conv", "kernel_shape", [0, 3])
-        yield "conv-kernel-larger-than-input", _mutator(lambda m: [_set_attr(_nodes(m, "Conv")[-1], "kernel_shape", [64, 64])])
+        yield (
+            "conv-kernel-larger-than-input",
+            _mutator(lambda m: [_set_attr(_nodes(m, "Conv")[-1], "kernel_shape", [64, 64])]),
+        )
         yield "conv-auto-pad-same", on("Conv", "auto_pad", "SAME_UPPER")
         yield "conv-auto-pad-unknown", on("Conv", "auto_pad", "SOMETIMES")
         yield "conv-strides-float", on("Conv", "strides", [1.0, 1.0])
         yield "conv-3d-kernel", on("Conv", "kernel_shape", [3, 3, 3])
     if _nodes(m, "MaxPool"):
         yield "maxpool-stride-0", on("MaxPool", "strides", [0, 2])
-        yield "maxpool-kernel-larger-than-input", _mutator(lambda m: [_set_attr(_nodes(m, "MaxPool")[-1], "kernel_shape", [99, 99])])
+        yield (
+            "maxpool-kernel-larger-than-input",
+            _mutator(lambda m: [_set_attr(_nodes(m, "MaxPool")[-1], "kernel_shape", [99, 99])]),
+        )
         yield "maxpool-pads-beyond-kernel", on("MaxPool", "pads", [3, 3, 3, 3])
         yield "maxpool-ceil-mode-2", on("MaxPool", "ceil_mode", 2)
         yield "maxpool-storage-order", on("MaxPool", "storage_order", 1)
@@ -268,41 +301,99 @@ def attribute_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
         yield "batchnorm-epsilon-negative", on("BatchNormalization", "epsilon", -1.0)
         yield "batchnorm-epsilon-inf", on("BatchNormalization", "epsilon", float("inf"))
     if _nodes(m, "Reshape"):
+
         def reshape_to(shape):
-            return _mutator(lambda m: _set_init(m, _nodes(m, "Reshape")[0].input[1], np.asarray(shape)))
+            return _mutator(
+                lambda m: _set_init(m, _nodes(m, "Reshape")[0].input[1], np.asarray(shape))
+            )
+
         yield "reshape-wrong-size", reshape_to([1, 7])
         yield "reshape-two-minus-ones", reshape_to([-1, -1])
         yield "reshape-negative", reshape_to([1, -5])
     out = m.graph.output[0].name
-    yield "transpose-perm-out-of-range", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("Transpose", [out], ["extra"], perm=[0, 5])))
-    yield "transpose-perm-repeated", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("Transpose", [out], ["extra"], perm=[0, 0])))
-    yield "transpose-perm-too-long", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("Transpose", [out], ["extra"], perm=[0, 1, 2, 3, 4, 5])))
-    yield "flatten-axis-out-of-range", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("Flatten", [out], ["extra"], axis=9)))
-    yield "argmax-axis-out-of-range", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("ArgMax", [out], ["extra"], axis=7, keepdims=1)))
-    yield "argmax-keepdims-3", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("ArgMax", [out], ["extra"], axis=1, keepdims=3)))
+    yield (
+        "transpose-perm-out-of-range",
+        _mutator(
+            lambda m: _append_after_output(
+                m, helper.make_node("Transpose", [out], ["extra"], perm=[0, 5])
+            )
+        ),
+    )
+    yield (
+        "transpose-perm-repeated",
+        _mutator(
+            lambda m: _append_after_output(
+                m, helper.make_node("Transpose", [out], ["extra"], perm=[0, 0])
+            )
+        ),
+    )
+    yield (
+        "transpose-perm-too-long",
+        _mutator(
+            lambda m: _append_after_output(
+                m, helper.make_node("Transpose", [out], ["extra"], perm=[0, 1, 2, 3, 4, 5])
+            )
+        ),
+    )
+    yield (
+        "flatten-axis-out-of-range",
+        _mutator(
+            lambda m: _append_after_output(m, helper.make_node("Flatten", [out], ["extra"], axis=9))
+        ),
+    )
+    yield (
+        "argmax-axis-out-of-range",
+        _mutator(
+            lambda m: _append_after_output(
+                m, helper.make_node("ArgMax", [out], ["extra"], axis=7, keepdims=1)
+            )
+        ),
+    )
+    yield (
+        "argmax-keepdims-3",
+        _mutator(
+            lambda m: _append_after_output(
+                m, helper.make_node("ArgMax", [out], ["extra"], axis=1, keepdims=3)
+            )
+        ),
+    )
     for label, k in (("k-too-large", 100000), ("k-zero", 0)):
+
         def topk(m, k=k):
-            m.graph.initializer.append(numpy_helper.from_array(np.array([k], dtype=np.int64), "topk_k"))
-            m.graph.node.append(helper.make_node("TopK", [out, "topk_k"], ["extra", "extra_idx"], axis=1))
+            m.graph.initializer.append(
+                numpy_helper.from_array(np.array([k], dtype=np.int64), "topk_k")
+            )
+            m.graph.node.append(
+                helper.make_node("TopK", [out, "topk_k"], ["extra", "extra_idx"], axis=1)
+            )
             m.graph.output[0].name = "extra"
+
         yield f"topk-{label}", _mutator(topk)
-    yield "concat-no-axis", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("Concat", [out, out], ["extra"])))
-    yield "concat-axis-out-of-range", _mutator(lambda m: _append_after_output(
-        m, helper.make_node("Concat", [out, out], ["extra"], axis=4)))
+    yield (
+        "concat-no-axis",
+        _mutator(
+            lambda m: _append_after_output(m, helper.make_node("Concat", [out, out], ["extra"]))
+        ),
+    )
+    yield (
+        "concat-axis-out-of-range",
+        _mutator(
+            lambda m: _append_after_output(
+                m, helper.make_node("Concat", [out, out], ["extra"], axis=4)
+            )
+        ),
+    )
 
     def constant_sparse(m):
         m.graph.node.insert(0, helper.make_node("Constant", [], ["c_unused"], value_string="x"))
+
     yield "constant-value-string", _mutator(constant_sparse)
 
     def constant_two_values(m):
-        m.graph.node.insert(0, helper.make_node("Constant", [], ["c_unused"], value_float=1.0, value_int=1))
+        m.graph.node.insert(
+            0, helper.make_node("Constant", [], ["c_unused"], value_float=1.0, value_int=1)
+        )
+
     yield "constant-two-values", _mutator(constant_two_values)
 
 
@@ -313,6 +404,7 @@ def quantizer_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
     for role, pick in (("act", _act_quant), ("weight", _weight_quant)):
         q0 = pick(m)
         if q0.op_type == "Quant":
+
             def attr(key, value, pick=pick):
                 return _mutator(lambda m: _set_attr(pick(m), key, value))
 
@@ -323,19 +415,47 @@ def quantizer_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
             yield f"{role}-rounding-empty", attr("rounding_mode", "")
             yield f"{role}-signed-2", attr("signed", 2)
             yield f"{role}-narrow-7", attr("narrow", 7)
-            for label, bits in (("nan", np.nan), ("inf", np.inf), ("0", 0.0), ("negative", -2.0),
-                                ("2.5", 2.5), ("33", 33.0), ("vector", [2.0, 2.0]), ("empty", np.zeros(0))):
+            for label, bits in (
+                ("nan", np.nan),
+                ("inf", np.inf),
+                ("0", 0.0),
+                ("negative", -2.0),
+                ("2.5", 2.5),
+                ("33", 33.0),
+                ("vector", [2.0, 2.0]),
+                ("empty", np.zeros(0)),
+            ):
                 yield f"{role}-bitwidth-{label}", param(3, bits)
-            yield f"{role}-narrow-1bit", _mutator(lambda m, pick=pick: (
-                _replace_param(m, pick(m), 3, 1.0), _set_attr(pick(m), "narrow", 1)))
-            for label, z in (("half", 0.5), ("nan", np.nan), ("wrong-shape", np.zeros(7)),
-                             ("rank-5", np.zeros((1, 2, 3, 4, 5)))):
+            yield (
+                f"{role}-narrow-1bit",
+                _mutator(
+                    lambda m, pick=pick: (
+                        _replace_param(m, pick(m), 3, 1.0),
+                        _set_attr(pick(m), "narrow", 1),
+                    )
+                ),
+            )
+            for label, z in (
+                ("half", 0.5),
+                ("nan", np.nan),
+                ("wrong-shape", np.zeros(7)),
+                ("rank-5", np.zeros((1, 2, 3, 4, 5))),
+            ):
                 yield f"{role}-zeropoint-{label}", param(2, z)
-        for label, s in (("zero", 0.0), ("negative", -0.5), ("nan", np.nan), ("inf", np.inf),
-                         ("empty", np.zeros(0)), ("wrong-shape", np.full(7, 0.5)),
-                         ("rank-5", np.full((1, 2, 3, 4, 5), 0.5)), ("tiny", 1e-44)):
-            yield f"{role}-{q0.op_type.lower()}-scale-{label}", _mutator(
-                lambda m, s=s, pick=pick: _replace_param(m, pick(m), 1, s))
+        for label, s in (
+            ("zero", 0.0),
+            ("negative", -0.5),
+            ("nan", np.nan),
+            ("inf", np.inf),
+            ("empty", np.zeros(0)),
+            ("wrong-shape", np.full(7, 0.5)),
+            ("rank-5", np.full((1, 2, 3, 4, 5), 0.5)),
+            ("tiny", 1e-44),
+        ):
+            yield (
+                f"{role}-{q0.op_type.lower()}-scale-{label}",
+                _mutator(lambda m, s=s, pick=pick: _replace_param(m, pick(m), 1, s)),
+            )
 
     for label, value in (("nan", np.nan), ("inf", np.inf), ("-inf", -np.inf)):
         yield f"weight-{label}", _mutator(lambda m, v=value: _poke(m, _weight_quant(m).input[0], v))
@@ -346,12 +466,20 @@ def quantizer_mutations(m: onnx.ModelProto) -> Iterator[tuple[str, Mutation]]:
         for label, value in (("nan", np.nan), ("inf", np.inf)):
             yield f"bias-{label}", _mutator(lambda m, v=value: _poke(m, _bias_name(m), v))
     if _nodes(m, "BatchNormalization"):
-        yield "batchnorm-variance-negative", _mutator(
-            lambda m: _poke(m, _nodes(m, "BatchNormalization")[0].input[4], -5.0))
-        yield "batchnorm-mean-nan", _mutator(
-            lambda m: _poke(m, _nodes(m, "BatchNormalization")[0].input[3], np.nan))
-        yield "batchnorm-scale-wrong-shape", _mutator(
-            lambda m: _set_init(m, _nodes(m, "BatchNormalization")[0].input[1], np.ones(3)))
+        yield (
+            "batchnorm-variance-negative",
+            _mutator(lambda m: _poke(m, _nodes(m, "BatchNormalization")[0].input[4], -5.0)),
+        )
+        yield (
+            "batchnorm-mean-nan",
+            _mutator(lambda m: _poke(m, _nodes(m, "BatchNormalization")[0].input[3], np.nan)),
+        )
+        yield (
+            "batchnorm-scale-wrong-shape",
+            _mutator(
+                lambda m: _set_init(m, _nodes(m, "BatchNormalization")[0].input[1], np.ones(3))
+            ),
+        )
 
 
 def _bias_name(m: onnx.ModelProto) -> str | None:
@@ -390,21 +518,25 @@ def _valid_mutations() -> Iterator[tuple[str, Mutation]]:
         value = float(numpy_helper.to_array(_init(m, q.input[1])))
         m.graph.node.insert(0, helper.make_node("Constant", [], ["fuzz_scale"], value_float=value))
         q.input[1] = "fuzz_scale"
+
     yield "constant-value-float", _mutator(value_float)
 
     def reversed_order(m):
         nodes = list(m.graph.node)[::-1]
         del m.graph.node[:]
         m.graph.node.extend(nodes)
+
     yield "nodes-not-topologically-sorted", _mutator(reversed_order)
 
     def unnamed(m):
         for n in m.graph.node:
             n.name = ""
+
     yield "unnamed-nodes", _mutator(unnamed)
 
     def symbolic_batch(m):
         m.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "N"
+
     yield "symbolic-batch", _mutator(symbolic_batch)
 
 
@@ -414,7 +546,9 @@ VALID_MUTATIONS: dict[str, Mutation] = dict(_valid_mutations())
 # ---------------------------------------------------------------- bytes of the file
 
 
-def byte_mutations(data: bytes, raw: list[tuple[int, int]], count: int, seed: int) -> Iterator[tuple[str, bytes]]:
+def byte_mutations(
+    data: bytes, raw: list[tuple[int, int]], count: int, seed: int
+) -> Iterator[tuple[str, bytes]]:
     """Truncations at fixed fractions, and single-byte flips outside the weight data blocks."""
     n = len(data)
     for frac in (0.0, 0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99):
@@ -423,7 +557,7 @@ def byte_mutations(data: bytes, raw: list[tuple[int, int]], count: int, seed: in
     yield "truncate-last-byte", data[:-1]
     in_raw = np.zeros(n, dtype=bool)
     for start, length in raw:
-        in_raw[start:start + length] = True
+        in_raw[start : start + length] = True
     candidates = np.flatnonzero(~in_raw)
     rng = np.random.default_rng(seed)
     for pos in sorted(rng.choice(candidates, size=min(count, len(candidates)), replace=False)):
@@ -455,7 +589,13 @@ def folding_texts(valid: dict) -> Iterator[tuple[str, bytes]]:
     yield "deep-nesting", b"[" * 100_000 + b"]" * 100_000
     yield "empty", b""
     yield "bom", b"\xef\xbb\xbf" + text
-    for label, doc in (("list", []), ("null", None), ("number", 1), ("string", "x"), ("nan", float("nan"))):
+    for label, doc in (
+        ("list", []),
+        ("null", None),
+        ("number", 1),
+        ("string", "x"),
+        ("nan", float("nan")),
+    ):
         yield f"top-{label}", json.dumps(doc).encode()
     entries = {
         "unknown-layer": {"no_such_layer": {"pe": 1, "simd": 1}},
@@ -479,7 +619,7 @@ def folding_texts(valid: dict) -> Iterator[tuple[str, bytes]]:
     yield "pe-infinity", text.replace(b'"pe": 1', b'"pe": Infinity', 1)
     yield "pe-1e400", text.replace(b'"pe": 1', b'"pe": 1e400', 1)
     for frac in (0.2, 0.5, 0.9):
-        yield f"truncated-{frac}", text[:int(len(text) * frac)]
+        yield f"truncated-{frac}", text[: int(len(text) * frac)]
 
 
 # ---------------------------------------------------------------- simulate inputs
@@ -540,6 +680,7 @@ def build_breakages() -> Iterator[tuple[str, Callable[[Path], None]]]:
         def run(out: Path):
             p = out / name
             shutil.rmtree(p) if p.is_dir() else p.unlink()
+
         return run
 
     def write(name, data: bytes):
@@ -550,6 +691,7 @@ def build_breakages() -> Iterator[tuple[str, Callable[[Path], None]]]:
             d = json.loads((out / name).read_text())
             fn(d)
             (out / name).write_text(json.dumps(d))
+
         return run
 
     def set_key(name, keys, value):
@@ -557,6 +699,7 @@ def build_breakages() -> Iterator[tuple[str, Callable[[Path], None]]]:
             for k in keys[:-1]:
                 d = d[k]
             d[keys[-1]] = value
+
         return edit(name, fn)
 
     def del_key(name, key):
@@ -566,24 +709,45 @@ def build_breakages() -> Iterator[tuple[str, Callable[[Path], None]]]:
     yield "no-streamlined-onnx", remove("streamlined.onnx")
     yield "no-rtl", remove("rtl")
     yield "no-top-sv", remove("rtl/qnngen_top.sv")
-    yield "design-json-truncated", lambda out: (out / "design.json").write_text((out / "design.json").read_text()[:40])
+    yield (
+        "design-json-truncated",
+        lambda out: (out / "design.json").write_text((out / "design.json").read_text()[:40]),
+    )
     yield "design-json-list", write("design.json", b"[]")
     yield "design-json-empty-object", write("design.json", b"{}")
     yield "design-json-not-utf8", write("design.json", b"\xff\xfe\x00{")
     yield "design-json-deep", write("design.json", b"[" * 100_000 + b"]" * 100_000)
-    for key in ("top", "input_shape", "stream_in", "stream_out", "estimate_interval_cycles", "example"):
+    for key in (
+        "top",
+        "input_shape",
+        "stream_in",
+        "stream_out",
+        "estimate_interval_cycles",
+        "example",
+    ):
         yield f"design-json-no-{key}", del_key("design.json", key)
     for label, keys, value in (
-        ("top-number", ["top"], 5), ("top-path", ["top"], "../x"), ("input-shape-empty", ["input_shape"], []),
-        ("input-shape-negative", ["input_shape"], [1, -3]), ("input-shape-string", ["input_shape"], "1,64"),
-        ("input-shape-mismatch", ["input_shape"], [1, 65]), ("stream-in-null", ["stream_in"], None),
-        ("width-zero", ["stream_in", "width"], 0), ("beats-float", ["stream_out", "beats"], 1.5),
-        ("dtype-unknown", ["stream_out", "dtype"], "FOO7"), ("dtype-int0", ["stream_in", "dtype"], "INT0"),
-        ("estimate-negative", ["estimate_latency_cycles"], -1), ("example-unknown", ["example"], "no_such_example"),
+        ("top-number", ["top"], 5),
+        ("top-path", ["top"], "../x"),
+        ("input-shape-empty", ["input_shape"], []),
+        ("input-shape-negative", ["input_shape"], [1, -3]),
+        ("input-shape-string", ["input_shape"], "1,64"),
+        ("input-shape-mismatch", ["input_shape"], [1, 65]),
+        ("stream-in-null", ["stream_in"], None),
+        ("width-zero", ["stream_in", "width"], 0),
+        ("beats-float", ["stream_out", "beats"], 1.5),
+        ("dtype-unknown", ["stream_out", "dtype"], "FOO7"),
+        ("dtype-int0", ["stream_in", "dtype"], "INT0"),
+        ("estimate-negative", ["estimate_latency_cycles"], -1),
+        ("example-unknown", ["example"], "no_such_example"),
     ):
         yield f"design-json-{label}", set_key("design.json", keys, value)
-    yield "streamlined-truncated", lambda out: (out / "streamlined.onnx").write_bytes(
-        (out / "streamlined.onnx").read_bytes()[:100])
+    yield (
+        "streamlined-truncated",
+        lambda out: (out / "streamlined.onnx").write_bytes(
+            (out / "streamlined.onnx").read_bytes()[:100]
+        ),
+    )
     yield "streamlined-garbage", write("streamlined.onnx", b"\x00garbage" * 50)
 
 
@@ -598,10 +762,14 @@ def report_breakages() -> Iterator[tuple[str, Callable[[Path], None]]]:
             d = json.loads((out / "report.json").read_text())
             fn(d)
             (out / "report.json").write_text(json.dumps(d))
+
         return run
 
     yield "no-report", lambda out: (out / "report.json").unlink()
-    yield "report-truncated", lambda out: (out / "report.json").write_text((out / "report.json").read_text()[:50])
+    yield (
+        "report-truncated",
+        lambda out: (out / "report.json").write_text((out / "report.json").read_text()[:50]),
+    )
     yield "report-list", write(b"[1, 2]")
     yield "report-not-utf8", write(b"\xff\xff")
     yield "report-no-board", edit(lambda d: d.pop("board"))

@@ -30,14 +30,31 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("error")]
 
 #: the build folder the input, build and CLI cases start from (small: compiles in a second)
 BUILT = (SHARED_MODELS, "mlp_w4a4_digits")
-GRAPH_MODELS = [(SHARED_MODELS, "tfc_w1a1"), (SHARED_MODELS, "mlp_w4a4_digits"),
-                (SHARED_MODELS, "cnv_w2a2_small"), (EXAMPLES, "resnet_w4a4"), (EXAMPLES, "mlp_w2a2")]
-ATTRIBUTE_MODELS = [(SHARED_MODELS, "cnv_w2a2_small"), (EXAMPLES, "resnet_w4a4"),
-                    (SHARED_MODELS, "mlp_w4a4_digits"), (SHARED_MODELS, "tfc_w1a1")]
-QUANT_MODELS = [(SHARED_MODELS, "tfc_w2a2"), (SHARED_MODELS, "mlp_w4a4_digits"),
-                (SHARED_MODELS, "cnv_w1a1_small"), (EXAMPLES, "resnet_w4a4")]
-FILE_MODELS = [(SHARED_MODELS, "tfc_w1a1"), (SHARED_MODELS, "mlp_w4a4_digits"), (EXAMPLES, "mlp_w2a2"),
-               (EXAMPLES, "cnv_w1a1")]
+GRAPH_MODELS = [
+    (SHARED_MODELS, "tfc_w1a1"),
+    (SHARED_MODELS, "mlp_w4a4_digits"),
+    (SHARED_MODELS, "cnv_w2a2_small"),
+    (EXAMPLES, "resnet_w4a4"),
+    (EXAMPLES, "mlp_w2a2"),
+]
+ATTRIBUTE_MODELS = [
+    (SHARED_MODELS, "cnv_w2a2_small"),
+    (EXAMPLES, "resnet_w4a4"),
+    (SHARED_MODELS, "mlp_w4a4_digits"),
+    (SHARED_MODELS, "tfc_w1a1"),
+]
+QUANT_MODELS = [
+    (SHARED_MODELS, "tfc_w2a2"),
+    (SHARED_MODELS, "mlp_w4a4_digits"),
+    (SHARED_MODELS, "cnv_w1a1_small"),
+    (EXAMPLES, "resnet_w4a4"),
+]
+FILE_MODELS = [
+    (SHARED_MODELS, "tfc_w1a1"),
+    (SHARED_MODELS, "mlp_w4a4_digits"),
+    (EXAMPLES, "mlp_w2a2"),
+    (EXAMPLES, "cnv_w1a1"),
+]
 FLIPS_PER_MODEL = 10
 
 
@@ -108,7 +125,9 @@ def _external_short_cases() -> list[Case]:
             path = tmp / f"{src[1]}.onnx"
             path.write_bytes(fm.external_data_short(_proto(*src), tmp).SerializeToString())
             return Run(["compile", str(path), "-o", str(tmp / "OUT")], path, src)
+
         return Case("graph", f"{src[1]}-external-data-too-short", prepare)
+
     return [case(src) for src in GRAPH_MODELS[:2]]
 
 
@@ -131,27 +150,55 @@ def _folding_cases() -> list[Case]:
             path = tmp / "folding.json"
             path.write_bytes(text)
             model = str(BUILT[0] / f"{BUILT[1]}.onnx")
-            argv = [sub, model, "--folding", str(path)] + (["-o", str(tmp / "OUT")] if sub == "compile" else [])
+            argv = [sub, model, "--folding", str(path)] + (
+                ["-o", str(tmp / "OUT")] if sub == "compile" else []
+            )
             return Run(argv)
+
         return Case("folding", f"{sub}-{label}", prepare)
 
     # the layer names of a compiled folding (fixed by the lowering of BUILT)
     valid = {"mvtu_0": {"pe": 1, "simd": 1}, "mvtu_1": {"pe": 1, "simd": 1}}
     texts = list(fm.folding_texts(valid))
-    return [case(label, text, "compile" if k % 2 else "estimate") for k, (label, text) in enumerate(texts)]
+    return [
+        case(label, text, "compile" if k % 2 else "estimate")
+        for k, (label, text) in enumerate(texts)
+    ]
 
 
 def _input_cases() -> list[Case]:
     labels = [
-        "empty", "garbage", "truncated", "header-only", "npz", "zero-d", "one-frame-no-batch", "wrong-shape",
-        "extra-axis", "no-frames", "int64", "bool", "complex", "strings", "object", "structured", "all-nan",
-        "one-inf", "beyond-float32", "folder", "missing"]
+        "empty",
+        "garbage",
+        "truncated",
+        "header-only",
+        "npz",
+        "zero-d",
+        "one-frame-no-batch",
+        "wrong-shape",
+        "extra-axis",
+        "no-frames",
+        "int64",
+        "bool",
+        "complex",
+        "strings",
+        "object",
+        "structured",
+        "all-nan",
+        "one-inf",
+        "beyond-float32",
+        "folder",
+        "missing",
+    ]
 
     def case(label: str) -> Case:
         def prepare(tmp: Path, built: Built) -> Run:
             shape = tuple(json.loads((built.out / "design.json").read_text())["input_shape"][1:])
             files = dict(fm.input_files(shape, tmp))
-            return Run(["simulate", str(built.out), "--input", str(files[label]), "-o", str(tmp / "y.npy")])
+            return Run(
+                ["simulate", str(built.out), "--input", str(files[label]), "-o", str(tmp / "y.npy")]
+            )
+
         return Case("inputs", label, prepare)
 
     return [case(label) for label in labels]
@@ -164,12 +211,21 @@ def _build_cases() -> list[Case]:
             shutil.copytree(built.out, out)
             breaks(out)
             return Run([sub, str(out)])
+
         return Case("build", f"{sub}-{label}", prepare)
 
     cases = [case(label, fn, "simulate") for label, fn in fm.build_breakages()]
     cases += [case(label, fn, "synth") for label, fn in fm.report_breakages()]
-    synth_needs = ("no-design-json", "no-rtl", "no-top-sv", "design-json-truncated", "design-json-no-top")
-    cases += [case(label, fn, "synth") for label, fn in fm.build_breakages() if label in synth_needs]
+    synth_needs = (
+        "no-design-json",
+        "no-rtl",
+        "no-top-sv",
+        "design-json-truncated",
+        "design-json-no-top",
+    )
+    cases += [
+        case(label, fn, "synth") for label, fn in fm.build_breakages() if label in synth_needs
+    ]
     return cases
 
 
@@ -212,12 +268,32 @@ CLI_ARGS: list[tuple[str, list[str]]] = [
     ("folding-folder", ["estimate", "{model}", "--folding", "{tmp}"]),
 ]
 for _value in ("inf", "-inf", "nan", "0", "-5", "1e9", "abc", "", "0x10"):
-    CLI_ARGS.append((f"clock-mhz-{_value or 'empty'}", ["estimate", "{model}", "--clock-mhz", _value]))
+    CLI_ARGS.append(
+        (f"clock-mhz-{_value or 'empty'}", ["estimate", "{model}", "--clock-mhz", _value])
+    )
 for _value in ("inf", "nan", "-1", "0", "", "1e400", "maximum"):
-    CLI_ARGS.append((f"target-fps-{_value or 'empty'}", ["estimate", "{model}", "--target-fps", _value]))
-for _value in ("", "lut", "lut=", "lut=nan", "lut=inf%", "lut=0", "lut=2", "lut=70%,lut=80%", "x=1", "lut=-5%",
-               "lut=1e-400"):
-    CLI_ARGS.append((f"budget-{_value or 'empty'}", ["estimate", "{model}", "--target-fps", "max", "--budget", _value]))
+    CLI_ARGS.append(
+        (f"target-fps-{_value or 'empty'}", ["estimate", "{model}", "--target-fps", _value])
+    )
+for _value in (
+    "",
+    "lut",
+    "lut=",
+    "lut=nan",
+    "lut=inf%",
+    "lut=0",
+    "lut=2",
+    "lut=70%,lut=80%",
+    "x=1",
+    "lut=-5%",
+    "lut=1e-400",
+):
+    CLI_ARGS.append(
+        (
+            f"budget-{_value or 'empty'}",
+            ["estimate", "{model}", "--target-fps", "max", "--budget", _value],
+        )
+    )
 for _value in ("1", "-0.1", "nan", "inf", "x", "1.5"):
     CLI_ARGS.append((f"stalls-{_value}", ["simulate", "{built}", "--stalls", _value]))
 for _value in ("-1", "1.5", "x", "1e30", str(2**64), ""):
@@ -230,22 +306,33 @@ def _cli_cases() -> list[Case]:
             afile = tmp / "plain.txt"
             afile.write_text("not a model\n")
             model = str(BUILT[0] / f"{BUILT[1]}.onnx")
-            fill = {"{model}": model, "{tmp}": str(tmp), "{file}": str(afile), "{built}": str(built.out)}
+            fill = {
+                "{model}": model,
+                "{tmp}": str(tmp),
+                "{file}": str(afile),
+                "{built}": str(built.out),
+            }
             argv = [a for a in template]
             for key, value in fill.items():
                 argv = [a.replace(key, value) for a in argv]
             return Run(argv)
+
         return Case("cli", label, prepare)
 
     return [case(label, t) for label, t in CLI_ARGS]
 
 
 CASES: list[Case] = (
-    _model_cases("graph", GRAPH_MODELS, fm.graph_mutations) + _external_short_cases()
+    _model_cases("graph", GRAPH_MODELS, fm.graph_mutations)
+    + _external_short_cases()
     + _model_cases("shape", GRAPH_MODELS, fm.shape_mutations)
     + _model_cases("attribute", ATTRIBUTE_MODELS, fm.attribute_mutations)
     + _model_cases("quantizer", QUANT_MODELS, fm.quantizer_mutations)
-    + _byte_cases() + _folding_cases() + _input_cases() + _build_cases() + _cli_cases()
+    + _byte_cases()
+    + _folding_cases()
+    + _input_cases()
+    + _build_cases()
+    + _cli_cases()
 )
 FAMILY_COUNTS = Counter(c.family for c in CASES)
 
@@ -271,8 +358,17 @@ def built(tmp_path_factory) -> Built:
 def test_case_count():
     """At least 300 distinct cases, every family represented."""
     assert len({(c.family, c.name) for c in CASES}) == len(CASES) >= 300
-    assert set(FAMILY_COUNTS) == {"graph", "shape", "attribute", "quantizer", "file", "folding", "inputs",
-                                  "build", "cli"}, FAMILY_COUNTS
+    assert set(FAMILY_COUNTS) == {
+        "graph",
+        "shape",
+        "attribute",
+        "quantizer",
+        "file",
+        "folding",
+        "inputs",
+        "build",
+        "cli",
+    }, FAMILY_COUNTS
     print("fuzz cases per family:", dict(FAMILY_COUNTS), "total", len(CASES))
 
 
@@ -311,11 +407,27 @@ def test_valid_mutations_compile_to_a_design_that_simulates_bit_exactly(tmp_path
     reference = tmp_path / "reference"
     assert main(["compile", str(path), "-o", str(reference)]) == 0
     y_path = tmp_path / "y.npy"
-    assert main(["simulate", str(reference), "--input", str(BUILT[0] / f"{BUILT[1]}.in.npy"), "-o", str(y_path)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                str(reference),
+                "--input",
+                str(BUILT[0] / f"{BUILT[1]}.in.npy"),
+                "-o",
+                str(y_path),
+            ]
+        )
+        == 0
+    )
     y = np.load(y_path)
     assert np.array_equal(np.argmax(y, axis=1), np.argmax(ref, axis=1))
     np.testing.assert_allclose(y, ref, rtol=0, atol=1e-5)
-    files = ["folding.json", "design.json", *[f"rtl/{p.name}" for p in sorted((reference / "rtl").iterdir())]]
+    files = [
+        "folding.json",
+        "design.json",
+        *[f"rtl/{p.name}" for p in sorted((reference / "rtl").iterdir())],
+    ]
     for label, mutate in fm.VALID_MUTATIONS.items():
         folder = tmp_path / label
         folder.mkdir()

@@ -37,13 +37,17 @@ def _read_json(path: Path) -> object:
             f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
         ) from None
     except RecursionError:
-        raise FoldingError(f"{path}: JSON nested too deeply; a folding file is {{layer: {{pe, simd}}}}") from None
+        raise FoldingError(
+            f"{path}: JSON nested too deeply; a folding file is {{layer: {{pe, simd}}}}"
+        ) from None
 
 
 def _parse_entry(path: Path, name: str, entry: object) -> Fold:
     """One layer's {"pe": int, "simd": int}, both present, positive integers, nothing else."""
     if not isinstance(entry, dict):
-        raise FoldingError(f'{path}: {name}: expected {{"pe": int, "simd": int}}, got {entry!r:.60}')
+        raise FoldingError(
+            f'{path}: {name}: expected {{"pe": int, "simd": int}}, got {entry!r:.60}'
+        )
     unknown = sorted(set(entry) - set(_KEYS))
     if unknown:
         raise FoldingError(f"{path}: {name}: unknown key {unknown[0]!r} (allowed: pe, simd)")
@@ -52,7 +56,9 @@ def _parse_entry(path: Path, name: str, entry: object) -> Fold:
             raise FoldingError(f"{path}: {name}: missing {key!r}")
         value = entry[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise FoldingError(f"{path}: {name}: {key} must be a positive integer, got {value!r:.60}")
+            raise FoldingError(
+                f"{path}: {name}: {key} must be a positive integer, got {value!r:.60}"
+            )
     return Fold(pe=entry["pe"], simd=entry["simd"])
 
 

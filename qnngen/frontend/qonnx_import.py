@@ -193,8 +193,10 @@ def _annotated_dtypes(og: onnx.GraphProto) -> dict[str, DataType]:
             try:
                 dt = parse_dtype(kv.value)
             except ValueError:
-                raise ModelError(f"tensor {ann.tensor_name}: finn_datatype {kv.value!r} is not a datatype "
-                                 "(INT4, UINT2, BIPOLAR, FLOAT32, ...)") from None
+                raise ModelError(
+                    f"tensor {ann.tensor_name}: finn_datatype {kv.value!r} is not a datatype "
+                    "(INT4, UINT2, BIPOLAR, FLOAT32, ...)"
+                ) from None
             if dt.is_integer():
                 out[ann.tensor_name] = dt
     return out

@@ -55,10 +55,14 @@ def load_build(out: Path) -> tuple[dict, HwGraph]:
     check_build_folder(out, ("streamlined.onnx", "rtl/"))
     record = read_design(out)
     if not (out / "rtl" / f"{record['top']}.sv").is_file():
-        raise QnnGenError(f"{out}/rtl: {record['top']}.sv is missing; recompile the folder with qnngen compile")
+        raise QnnGenError(
+            f"{out}/rtl: {record['top']}.sv is missing; recompile the folder with qnngen compile"
+        )
     if record["example"] is not None and example_path(record["example"]) is None:
-        raise QnnGenError(f"{out}/design.json: example {record['example']!r} is not a bundled example; "
-                          "recompile the folder with qnngen compile")
+        raise QnnGenError(
+            f"{out}/design.json: example {record['example']!r} is not a bundled example; "
+            "recompile the folder with qnngen compile"
+        )
     try:
         hw = to_hw(load_model(out / "streamlined.onnx"))
     except QnnGenError as exc:
@@ -80,20 +84,30 @@ def read_inputs(path: Path, input_shape: tuple[int, ...]) -> np.ndarray:
     try:
         x = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
-        raise ModelError(f"--input {path}: not a readable .npy array ({str(exc).splitlines()[0][:80]}); "
-                         "save it with numpy.save") from None
+        reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        raise ModelError(
+            f"--input {path}: not a readable .npy array ({reason}); save it with numpy.save"
+        ) from None
     if not isinstance(x, np.ndarray):
         x.close()
-        raise ModelError(f"--input {path}: is an .npz archive; give one array saved with numpy.save as .npy")
+        raise ModelError(
+            f"--input {path}: is an .npz archive; give one array saved with numpy.save as .npy"
+        )
     if x.dtype.kind != "f":
-        raise ModelError(f"--input {path}: holds {x.dtype} values; give a float array (x.astype(np.float32))")
+        raise ModelError(
+            f"--input {path}: holds {x.dtype} values; give a float array (x.astype(np.float32))"
+        )
     if x.shape[1:] != tuple(input_shape) or x.ndim == 0 or x.shape[0] == 0:
-        raise ModelError(f"--input {path}: has shape {tuple(x.shape)}; the model takes {want} with N >= 1")
+        raise ModelError(
+            f"--input {path}: has shape {tuple(x.shape)}; the model takes {want} with N >= 1"
+        )
     with np.errstate(invalid="ignore"):
         bad = ~(np.abs(x.astype(np.float64)) <= np.finfo(np.float32).max)
     if np.any(bad):
-        raise ModelError(f"--input {path}: {int(np.count_nonzero(bad))} value(s) are NaN, infinite or beyond "
-                         "float32; give finite inputs")
+        raise ModelError(
+            f"--input {path}: {int(np.count_nonzero(bad))} value(s) are NaN, infinite or beyond "
+            "float32; give finite inputs"
+        )
     return x.astype(np.float32)
 
 

@@ -38,7 +38,9 @@ def _read_build(out: Path) -> tuple[dict, str, list[Path]]:
     data, top = read_report(out), read_design(out)["top"]
     files = sorted((out / "rtl").iterdir())
     if f"{top}.sv" not in {f.name for f in files}:
-        raise QnnGenError(f"{out}/rtl: {top}.sv is missing; recompile the folder with qnngen compile")
+        raise QnnGenError(
+            f"{out}/rtl: {top}.sv is missing; recompile the folder with qnngen compile"
+        )
     return data, top, files
 
 
