@@ -235,8 +235,9 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status.
 
-    Numpy floating-point warnings are errors while a command runs: the validation stage turns
-    those a broken model would cause into messages; any other reaches the user as one line.
+    Numpy floating-point warnings (underflow to zero excepted) are errors while a command runs:
+    the validation stage turns those a broken model would cause into messages; any other reaches
+    the user as one line.
     """
     try:
         args = _parse(argv)
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     # rich assumes 80 columns when not on a terminal; the tables need more
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
-        with np.errstate(all="raise"), warnings.catch_warnings():
+        with np.errstate(all="raise", under="ignore"), warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)
             return COMMANDS[args.cmd](args, console)
     except QnnGenError as exc:

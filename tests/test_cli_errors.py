@@ -174,3 +174,12 @@ def test_simulate_error_leaves_output_file_as_it_was(tmp_path, capsys):
 ])
 def test_usage_errors_are_one_line(argv, needles, capsys):
     _assert_clean_error(*_run(capsys, *argv), *needles)
+
+
+@pytest.mark.filterwarnings("error")
+def test_numpy_warning_inside_a_command_is_one_error_line(tmp_path, capsys, monkeypatch):
+    def overflowing_plan(*args, **kwargs):
+        return np.exp(np.float32(1000.0))
+
+    monkeypatch.setattr("qnngen.pipeline.plan", overflowing_plan)
+    _assert_clean_error(*_run(capsys, "estimate", "tfc_w1a1"), "estimate:", "overflow")
