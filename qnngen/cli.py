@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from rich.console import Console
 
-from .errors import FoldingError, ModelError, QnnGenError
+from .errors import FoldingError, QnnGenError
+from .outputs import check_output_dir, check_output_file, npy_bytes, write_output
 
 RANDOM_FRAMES = 32
+#: the fastest clock --clock-mhz accepts
+MAX_CLOCK_MHZ = 1000.0
+MAX_SEED = 2**63 - 1
 BUDGET_HELP = (
     "with --target-fps: the share of each board resource the folding may use, e.g. "
     "lut=70%%,bram18=80%% or dsp=0.9 (keys lut, ff, bram18, uram, dsp); unnamed keys keep the "
@@ -34,10 +41,42 @@ def _fps(text: str) -> float | str:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line: the subcommand and what to fix."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sub = self.prog.split(" ", 1)[1] + ": " if " " in self.prog else ""
+        text = " ".join(message.split())
+        self.exit(2, f"qnngen: error: {sub}{text}; see: {self.prog} --help\n")
+
+
+def number(
+    kind: type, low: float, high: float, low_open: bool = False, high_open: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite number of `kind` in the given range (usage error otherwise)."""
+    show = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
+    span = f"{'(' if low_open else '['}{show(low)}, {show(high)}{')' if high_open else ']'}"
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = math.nan
+        ok = math.isfinite(value) and (low < value if low_open else low <= value) and (
+            value < high if high_open else value <= high)
+        if not ok:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} in {span}")
+        return value
+
+    return parse
+
+
 def _add_fold_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL", help="an .onnx file or a bundled example name")
     p.add_argument("--board", default="pynq-z2", help="target board (see: qnngen boards); default pynq-z2")
-    p.add_argument("--clock-mhz", type=float, default=None, help="clock in MHz; default the board's (100 on pynq-z2)")
+    p.add_argument("--clock-mhz", type=number(float, 0, MAX_CLOCK_MHZ, low_open=True), default=None,
+                   help="clock in MHz; default the board's (100 on pynq-z2)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--target-fps", metavar="FPS|max",
                    help="cheapest folding that reaches FPS frames/s within --budget, or max: the fastest that fits it")
@@ -46,7 +85,7 @@ def _add_fold_args(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="qnngen", description="Compile quantized ONNX models into streaming FPGA accelerators.")
+    ap = _Parser(prog="qnngen", description="Compile quantized ONNX models into streaming FPGA accelerators.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("compile", help="generate RTL, folding and report for a model")
     _add_fold_args(c)
@@ -61,19 +100,31 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     s.add_argument("--input", type=Path, help="inputs .npy, float32 (N, *input shape)")
     s.add_argument("-o", "--output", type=Path, help="write the model outputs (.npy) here")
-    s.add_argument("--stalls", type=float, default=0.0, help="probability of input bubbles / output backpressure per cycle")
-    s.add_argument("--seed", type=int, default=0, help="seed for stalls and random inputs")
+    s.add_argument("--stalls", type=number(float, 0, 1, high_open=True), default=0.0,
+                   help="probability of input bubbles / output backpressure per cycle, in [0, 1)")
+    s.add_argument("--seed", type=number(int, 0, MAX_SEED), default=0,
+                   help="seed for stalls and random inputs (>= 0)")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
     h = sub.add_parser("csim", help="C-simulate the HLS C++ of a build folder (compile --backend hls) with g++")
     h.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile --backend hls")
     h.add_argument("--input", type=Path, help="inputs .npy, float32 (N, *input shape)")
     h.add_argument("-o", "--output", type=Path, help="write the model outputs (.npy) here")
-    h.add_argument("--seed", type=int, default=0, help="seed for random inputs")
+    h.add_argument("--seed", type=number(int, 0, MAX_SEED), default=0, help="seed for random inputs (>= 0)")
     y = sub.add_parser("synth", help="synthesize a build folder with Yosys; compare with the estimate")
     y.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     sub.add_parser("boards", help="list the boards and their resources")
     sub.add_parser("examples", help="list the bundled example models")
     return ap
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The parsed arguments; an unknown argument is reported by its subcommand's parser."""
+    ap = _parser()
+    args, extra = ap.parse_known_args(argv)
+    if extra:
+        sub = next(a for a in ap._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.cmd].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _options(args: argparse.Namespace):
@@ -85,8 +136,6 @@ def _options(args: argparse.Namespace):
         raise FoldingError("--budget bounds the folding search: give it with --target-fps")
     budget = Budget() if args.budget is None else parse_budget(args.budget)
     clock = args.clock_mhz if args.clock_mhz is not None else load_board(args.board).default_clock_mhz
-    if not clock > 0:
-        raise QnnGenError(f"--clock-mhz {clock}: must be positive")
     return Options(args.board, float(clock), target, args.folding, budget, getattr(args, "backend", "rtl"))
 
 
@@ -95,7 +144,9 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
     from .pipeline import compile_model
 
     t0 = time.perf_counter()
-    p = compile_model(args.model, args.out, _options(args))
+    options = _options(args)
+    check_output_dir(args.out, "-o", "design.json")
+    p = compile_model(args.model, args.out, options)
     print_estimate(p.estimate, console)
     console.print(f"wrote {args.out}/ ({args.backend}/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
     return 0
@@ -105,27 +156,27 @@ def _estimate(args: argparse.Namespace, console: Console) -> int:
     from .fold import print_estimate, report_dict, report_json
     from .pipeline import plan
 
-    p = plan(args.model, _options(args))
+    options = _options(args)
+    for option, path in (("--json", args.json), ("--html", args.html)):
+        if path is not None:
+            check_output_file(path, option)
+    p = plan(args.model, options)
     print_estimate(p.estimate, console)
     if args.json:
-        args.json.write_text(report_json(p.model_path.stem, p.estimate))
+        write_output(args.json, report_json(p.model_path.stem, p.estimate), "--json")
     if args.html:
         from .fold.report_html import report_html  # matplotlib loads only for the page
 
-        args.html.write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
+        write_output(args.html, report_html(report_dict(p.model_path.stem, p.estimate)), "--html")
     return 0
 
 
 def _inputs(args: argparse.Namespace, record: dict) -> np.ndarray:
     from .examples import sample_inputs
+    from .sim.design_run import read_inputs
 
     if args.input is not None:
-        if not args.input.is_file():
-            raise ModelError(f"{args.input}: no such input file; give a .npy of shape (N, {record['input_shape'][1:]})")
-        try:
-            return np.load(args.input).astype(np.float32)
-        except ValueError:
-            raise ModelError(f"{args.input}: not a readable .npy array") from None
+        return read_inputs(args.input, tuple(record["input_shape"][1:]))
     if record.get("example"):
         return sample_inputs(record["example"])
     rng = np.random.default_rng(args.seed)
@@ -137,17 +188,18 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
 
     from .sim.design_run import load_build, simulate
 
-    if not 0 <= args.stalls < 1:
-        raise QnnGenError(f"--stalls {args.stalls}: must be in [0, 1)")
+    if args.output is not None:
+        check_output_file(args.output, "-o")
     record, _ = load_build(args.out)
     x = _inputs(args, record)
     trace = args.out / "sim.vcd" if args.trace else None
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("simulating", total=len(x))
         res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done))
-    (args.out / "sim.json").write_text(json.dumps(res.as_json(), indent=2) + "\n")
+    write_output(args.out / "sim.json", json.dumps(res.as_json(), indent=2) + "\n", "OUT")
     if args.output is not None:
-        np.save(args.output, next(iter(res.outputs.values())).astype(np.float32))
+        y = next(iter(res.outputs.values())).astype(np.float32)
+        write_output(args.output, npy_bytes(y), "-o")
     est = record.get("estimate_interval_cycles")
     interval = f"{res.interval_cycles:.1f}" if res.interval_cycles is not None else "n/a (1 frame)"
     console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "
@@ -159,13 +211,16 @@ def _csim(args: argparse.Namespace, console: Console) -> int:
     from .hls import csim
     from .sim.design_run import load_build
 
-    record, _ = load_build(args.out)
+    if args.output is not None:
+        check_output_file(args.output, "-o")
+    record, _ = load_build(args.out, "hls")
     x = _inputs(args, record)
     with Console(stderr=True).status(f"C simulation of {len(x)} frames ..."):
         res = csim(args.out, x)
-    (args.out / "csim.json").write_text(json.dumps(res.as_json(), indent=2) + "\n")
+    write_output(args.out / "csim.json", json.dumps(res.as_json(), indent=2) + "\n", "OUT")
     if args.output is not None:
-        np.save(args.output, next(iter(res.outputs.values())).astype(np.float32))
+        y = next(iter(res.outputs.values())).astype(np.float32)
+        write_output(args.output, npy_bytes(y), "-o")
     built = f"built in {res.build_seconds:.1f} s" if res.build_seconds else "build cached"
     console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "
                   f"{res.fps:,.0f} frames/s ({built})")
@@ -205,14 +260,28 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
-    args = _parser().parse_args(argv)
+    """Entry point of the console script; returns the exit status.
+
+    Numpy floating-point warnings (underflow to zero excepted) are errors while a command runs:
+    the validation stage turns those a broken model would cause into messages; any other reaches
+    the user as one line.
+    """
+    try:
+        args = _parse(argv)
+    except SystemExit as exc:  # usage error (one line, status 2) or --help (status 0)
+        return exc.code if isinstance(exc.code, int) else 2
     # rich assumes 80 columns when not on a terminal; the tables need more
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
-        return COMMANDS[args.cmd](args, console)
+        with np.errstate(all="raise", under="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            return COMMANDS[args.cmd](args, console)
     except QnnGenError as exc:
-        print(f"qnngen: error: {exc}", file=sys.stderr)
+        print(f"qnngen: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    except (FloatingPointError, RuntimeWarning) as exc:
+        print(f"qnngen: error: {args.cmd}: numeric failure ({exc}); the model or inputs hold values "
+              "qnngen cannot compute with", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("qnngen: interrupted", file=sys.stderr)

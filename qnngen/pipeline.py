@@ -69,7 +69,8 @@ def resolve_model(model: str) -> tuple[Path, str | None]:
     ex = example_path(model)
     if ex is not None:
         return ex, model
-    raise ModelError(f"{model}: no such model file or bundled example (list them with: qnngen examples)")
+    raise ModelError(f"{model or repr(model)}: no such model file or bundled example "
+                     "(list them with: qnngen examples)")
 
 
 def lower_model(model_path: Path) -> HwGraph:
@@ -147,8 +148,13 @@ def write_build(p: Plan, out: Path, backend: str = "rtl") -> None:
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
 
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise QnnGenError(
+            f"-o {out}: cannot create the build folder ({exc.strerror}); choose another -o"
+        ) from None
     try:
         if backend == "hls":
             from .hls import write_hls
@@ -162,6 +168,11 @@ def write_build(p: Plan, out: Path, backend: str = "rtl") -> None:
         (tmp / "design.json").write_text(json.dumps(design_record(p, backend), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
         _replace_dir(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise QnnGenError(
+            f"-o {out}: cannot write the build folder ({exc.strerror}); check the place and free space"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
@@ -124,3 +125,61 @@ def test_console_script_exit_status(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_estimate_write_failure_leaves_json_as_it_was(tmp_path, capsys, monkeypatch):
+    good = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1), tmp_path / "good.onnx")
+    report = tmp_path / "r.json"
+    report.write_text("old report\n")
+    monkeypatch.setattr("qnngen.outputs.os.replace", _no_space)
+    _assert_clean_error(*_run(capsys, "estimate", good, "--json", str(report)), "--json", "No space left")
+    assert report.read_text() == "old report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.onnx", "r.json"]
+
+
+def test_compile_write_failure_leaves_out_as_it_was(tmp_path, capsys, monkeypatch):
+    good = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1), tmp_path / "good.onnx")
+    out = tmp_path / "OUT"
+    assert main(["compile", good, "-o", str(out)]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    monkeypatch.setattr("qnngen.codegen.rtl.write_rtl", _no_space)
+    _assert_clean_error(*_run(capsys, "compile", good, "-o", str(out), "--target-fps", "max"), "-o", "No space left")
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT", "good.onnx"]
+
+
+def test_simulate_error_leaves_output_file_as_it_was(tmp_path, capsys):
+    good = _save(synthetic_mlp([8, 6, 4], 2, 2, seed=1), tmp_path / "good.onnx")
+    out = tmp_path / "OUT"
+    assert main(["compile", good, "-o", str(out)]) == 0
+    y = tmp_path / "y.npy"
+    y.write_bytes(b"earlier outputs")
+    np.save(tmp_path / "nan.npy", np.full((2, 8), np.nan, dtype=np.float32))
+    _assert_clean_error(*_run(capsys, "simulate", str(out), "--input", str(tmp_path / "nan.npy"), "-o", str(y)),
+                        "nan.npy", "NaN")
+    assert y.read_bytes() == b"earlier outputs"
+    assert not (out / "sim.json").exists() and not (out / "sim_build").exists()
+
+
+@pytest.mark.parametrize("argv,needles", [
+    (["compile"], ("compile:", "-o/--out", "qnngen compile --help")),
+    (["estimate", "x.onnx", "--clock-mhz", "inf"], ("estimate:", "--clock-mhz", "(0, 1000]")),
+    (["simulate", "OUT", "--seed", "-1"], ("simulate:", "--seed", "'-1'")),
+    (["estimate", "x.onnx", "--speed", "3"], ("estimate:", "unrecognized arguments: --speed 3")),
+])
+def test_usage_errors_are_one_line(argv, needles, capsys):
+    _assert_clean_error(*_run(capsys, *argv), *needles)
+
+
+@pytest.mark.filterwarnings("error")
+def test_numpy_warning_inside_a_command_is_one_error_line(tmp_path, capsys, monkeypatch):
+    def overflowing_plan(*args, **kwargs):
+        return np.exp(np.float32(1000.0))
+
+    monkeypatch.setattr("qnngen.pipeline.plan", overflowing_plan)
+    _assert_clean_error(*_run(capsys, "estimate", "tfc_w1a1"), "estimate:", "overflow")

@@ -14,28 +14,40 @@ from ..layers.base import Fold
 from ..lower import HwGraph
 
 _KEYS = ("pe", "simd")
+#: the deepest FIFO a folding file may ask for
+MAX_FIFO_DEPTH = 1 << 20
 
 
 def _read_json(path: Path) -> object:
     """Parse the file, turning a missing file or bad JSON into a one-line FoldingError."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FoldingError(f"{path}: folding file not found") from None
+    except IsADirectoryError:
+        raise FoldingError(f"{path}: is a folder; give a folding JSON file") from None
     except OSError as e:
-        raise FoldingError(f"{path}: cannot read the folding file: {e.strerror}") from e
+        raise FoldingError(f"{path}: cannot read the folding file: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise FoldingError(f"{path}: not UTF-8 text; a folding file is JSON") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise FoldingError(
             f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
-        ) from e
+        ) from None
+    except RecursionError:
+        raise FoldingError(
+            f"{path}: JSON nested too deeply; a folding file is {{layer: {{pe, simd}}}}"
+        ) from None
 
 
 def _parse_entry(path: Path, name: str, entry: object) -> Fold:
     """One layer's {"pe": int, "simd": int}, both present, positive integers, nothing else."""
     if not isinstance(entry, dict):
-        raise FoldingError(f'{path}: {name}: expected {{"pe": int, "simd": int}}, got {entry!r}')
+        raise FoldingError(
+            f'{path}: {name}: expected {{"pe": int, "simd": int}}, got {entry!r:.60}'
+        )
     unknown = sorted(set(entry) - set(_KEYS))
     if unknown:
         raise FoldingError(f"{path}: {name}: unknown key {unknown[0]!r} (allowed: pe, simd)")
@@ -44,19 +56,22 @@ def _parse_entry(path: Path, name: str, entry: object) -> Fold:
             raise FoldingError(f"{path}: {name}: missing {key!r}")
         value = entry[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise FoldingError(f"{path}: {name}: {key} must be a positive integer, got {value!r}")
+            raise FoldingError(
+                f"{path}: {name}: {key} must be a positive integer, got {value!r:.60}"
+            )
     return Fold(pe=entry["pe"], simd=entry["simd"])
 
 
 def _fifo_depths(path: Path, name: str, entry: dict, inputs: int) -> tuple[int, ...] | None:
-    """The optional fifo_depth list of an entry: one integer >= 2 per input of the layer."""
+    """The optional fifo_depth list of an entry: one integer in 2..MAX_FIFO_DEPTH per input."""
     if "fifo_depth" not in entry:
         return None
     depths = entry["fifo_depth"]
     ok = isinstance(depths, list) and len(depths) == inputs and all(
-        isinstance(d, int) and not isinstance(d, bool) and d >= 2 for d in depths)
+        isinstance(d, int) and not isinstance(d, bool) and 2 <= d <= MAX_FIFO_DEPTH for d in depths)
     if not ok:
-        raise FoldingError(f"{path}: {name}: fifo_depth must be a list of {inputs} integer(s) >= 2, got {depths!r}")
+        raise FoldingError(f"{path}: {name}: fifo_depth must be a list of {inputs} integer(s) in "
+                           f"2..{MAX_FIFO_DEPTH}, got {depths!r:.60}")
     return tuple(depths)
 
 
@@ -78,7 +93,7 @@ def read_folding_file(path: str | Path, hw: HwGraph) -> tuple[dict[str, Fold], d
     others = {layer.name for layer in hw.layers if not layer.foldable}
     for name in data:
         if name not in layers and name not in others:
-            raise FoldingError(f"{path}: unknown layer {name!r}; layers: {', '.join(layers)}")
+            raise FoldingError(f"{path}: unknown layer {name[:60]!r}; layers: {', '.join(layers)}")
     inputs = {n.layer.name: len(n.ins) for n in hw.nodes}
     depths = {}
     for name, entry in data.items():

@@ -7,12 +7,12 @@ from typing import Callable
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
+from onnx import helper
 
 from ..errors import ModelError, UnsupportedError
 from ..ir import DataType, ops, parse_dtype, spatial_ops
-from ..ir.execute import infer_shapes
 from ..ir.graph import Graph, Node
+from .validate import checked_shapes, validate_onnx
 
 _Attrs = dict[str, object]
 
@@ -120,29 +120,30 @@ def load_model(path: str | Path) -> Graph:
     if not path.is_file():
         raise ModelError(f"{path}: no such model file; give an .onnx path or an example name (qnngen examples)")
     try:
-        model = onnx.load(str(path))
+        model = onnx.load(str(path), load_external_data=False)
     except Exception as exc:  # onnx raises several unrelated types for non-ONNX bytes
         raise ModelError(f"{path}: not a readable ONNX model ({type(exc).__name__}); export it with onnx/brevitas") from None
     if not model.graph.node:
         raise ModelError(f"{path}: the ONNX graph has no nodes")
-    return from_onnx(model, path.stem)
+    return from_onnx(model, path.stem, path.parent)
 
 
-def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
-    """Convert an in-memory ONNX model (batch size 1) into a Graph with shapes inferred."""
+def from_onnx(model: onnx.ModelProto, name: str, base_dir: Path | None = None) -> Graph:
+    """Validate an in-memory ONNX model (batch size 1; external data found in base_dir) and
+    convert it into a Graph with shapes inferred."""
     og = model.graph
-    constants = {i.name: numpy_helper.to_array(i) for i in og.initializer}
+    checked = validate_onnx(model, base_dir)
+    constants = dict(checked.constants)
     rename: dict[str, str] = {}
     nodes: list[Node] = []
-    for k, on in enumerate(og.node):
-        nname = on.name or f"{on.op_type}_{k}"
-        clash = [t for t in on.output if t in constants]
-        if clash:
-            raise ModelError(f"node {nname}: output {clash[0]} has the name of an initializer; the model is malformed")
+    for nname, on in checked.nodes:
         attrs = {a.name: _attr_value(a) for a in on.attribute}
-        inputs = tuple(rename.get(t, t) for t in on.input)
+        inputs = list(rename.get(t, t) for t in on.input)
+        while inputs and not inputs[-1]:
+            inputs.pop()  # omitted optional inputs
+        inputs = tuple(inputs)
         if on.op_type == "Constant":
-            constants[on.output[0]] = numpy_helper.to_array(attrs["value"])
+            continue
         elif on.op_type in ("Identity", "Dropout"):
             rename[on.output[0]] = inputs[0]
         elif on.op_type == "Gemm":
@@ -173,7 +174,7 @@ def from_onnx(model: onnx.ModelProto, name: str) -> Graph:
             constants[t] = np.asarray(constants[t]).astype(np.int64)
     g = Graph(name, (), inputs, outputs, {}, shapes, dtypes)
     g = g.substitute([], nodes, constants)
-    return infer_shapes(g)
+    return checked_shapes(g)
 
 
 def _keep_output_names(nodes: list[Node], back: dict[str, str], fixed: set[str]) -> list[Node]:
@@ -187,24 +188,31 @@ def _annotated_dtypes(og: onnx.GraphProto) -> dict[str, DataType]:
     out = {}
     for ann in og.quantization_annotation:
         for kv in ann.quant_parameter_tensor_names:
-            if kv.key == "finn_datatype" and parse_dtype(kv.value).is_integer():
-                out[ann.tensor_name] = parse_dtype(kv.value)
+            if kv.key != "finn_datatype":
+                continue
+            try:
+                dt = parse_dtype(kv.value)
+            except ValueError:
+                raise ModelError(
+                    f"tensor {ann.tensor_name}: finn_datatype {kv.value!r} is not a datatype "
+                    "(INT4, UINT2, BIPOLAR, FLOAT32, ...)"
+                ) from None
+            if dt.is_integer():
+                out[ann.tensor_name] = dt
     return out
 
 
 def _attr_value(a: onnx.AttributeProto) -> object:
     v = helper.get_attribute_value(a)
     if isinstance(v, bytes):
-        return v.decode()
+        return v.decode(errors="replace")
     if isinstance(v, list):
-        return tuple(x.decode() if isinstance(x, bytes) else x for x in v)
+        return tuple(x.decode(errors="replace") if isinstance(x, bytes) else x for x in v)
     return v
 
 
 def _input_shape(vi: onnx.ValueInfoProto) -> tuple[int, ...]:
     dims = [d.dim_value if d.HasField("dim_value") else 1 for d in vi.type.tensor_type.shape.dim]
-    if not dims:
-        raise ModelError(f"graph input {vi.name} has no shape; export the model with a fixed input shape")
     if dims[0] != 1:
         raise UnsupportedError(f"graph input {vi.name} has batch size {dims[0]}; export with batch size 1")
     return tuple(dims)
@@ -244,6 +252,8 @@ def _gemm(name: str, ins: tuple[str, ...], out: str, a: _Attrs, constants: dict)
     if len(ins) > 2 and ins[2]:
         c = ins[2]
         if beta != 1.0:
+            if c not in constants:
+                raise UnsupportedError(f"node {name}: Gemm with beta != 1 needs a constant C")
             constants[name + "_beta"] = (constants[c] * np.float32(beta)).astype(np.float32)
             c = name + "_beta"
         nodes.append(Node(name + "_bias", ops.Add(), (cur, c), (cur + "_b",)))

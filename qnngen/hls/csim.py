@@ -121,10 +121,10 @@ def run_tb(exe: Path, frames: np.ndarray, work: Path) -> tuple[np.ndarray, float
 
 def csim(out: Path, x: np.ndarray, sanitize: bool = False) -> CsimResult:
     """Run frames x (N, *input shape) through the C++ in OUT/hls and check it bit for bit."""
-    record, hw = load_build(out)
+    record, hw = load_build(out, "hls")
     hls_dir = out / "hls"
     if not (hls_dir / "qnngen_top.cpp").is_file():
-        raise QnnGenError(f"{out}: has no hls/ folder; compile it with: qnngen compile MODEL -o {out} --backend hls")
+        raise QnnGenError(f"{out}/hls: qnngen_top.cpp is missing; recompile the folder with qnngen compile --backend hls")
     check_input_shape(record, x)
     q = hw.quantize_input(x)
     reference = hw.run_layers(q)

@@ -3,14 +3,15 @@ top level, compare with the numpy reference and finish the outputs on the host."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..build_folder import check_build_folder, read_design
 from ..errors import ModelError, QnnGenError
+from ..examples import example_path
 from ..frontend import load_model
 from ..ir import BIPOLAR, parse_dtype
 from ..lower import HwGraph, to_hw
@@ -48,12 +49,76 @@ class SimResult:
         }
 
 
-def load_build(out: Path) -> tuple[dict, HwGraph]:
-    """design.json and the HwGraph re-lowered from OUT/streamlined.onnx."""
-    if not (out / "design.json").is_file() or not (out / "streamlined.onnx").is_file():
-        raise ModelError(f"{out}: not a qnngen build folder (run: qnngen compile MODEL -o {out})")
-    record = json.loads((out / "design.json").read_text())
-    return record, to_hw(load_model(out / "streamlined.onnx"))
+#: what each backend's build holds and the command that runs it
+_BACKEND_RUNNER = {"rtl": "qnngen simulate", "hls": "qnngen csim"}
+
+
+def load_build(out: Path, backend: str = "rtl") -> tuple[dict, HwGraph]:
+    """design.json and the HwGraph re-lowered from OUT/streamlined.onnx of a build of `backend`
+    ("rtl" or "hls"), every file the run needs checked first (QnnGenError naming the file and
+    the problem)."""
+    check_build_folder(out, ("streamlined.onnx",))
+    record = read_design(out)
+    built = record.get("backend", "rtl")
+    if built != backend:
+        raise QnnGenError(f"{out}: is a --backend {built} build; run {_BACKEND_RUNNER[built]} {out}, "
+                          f"or compile with --backend {backend}")
+    check_build_folder(out, (f"{backend}/",))
+    if backend == "rtl" and not (out / "rtl" / f"{record['top']}.sv").is_file():
+        raise QnnGenError(
+            f"{out}/rtl: {record['top']}.sv is missing; recompile the folder with qnngen compile"
+        )
+    if record["example"] is not None and example_path(record["example"]) is None:
+        raise QnnGenError(
+            f"{out}/design.json: example {record['example']!r} is not a bundled example; "
+            "recompile the folder with qnngen compile"
+        )
+    try:
+        hw = to_hw(load_model(out / "streamlined.onnx"))
+    except QnnGenError as exc:
+        where = "" if "streamlined.onnx" in str(exc) else f"{out}/streamlined.onnx: "
+        raise QnnGenError(f"{where}{exc}; recompile the folder with qnngen compile") from None
+    if list(hw.graph.shapes[hw.graph.inputs[0]]) != record["input_shape"]:
+        raise QnnGenError(f"{out}/design.json: input_shape {record['input_shape']} differs from "
+                          "streamlined.onnx; recompile the folder with qnngen compile")
+    return record, hw
+
+
+def read_inputs(path: Path, input_shape: tuple[int, ...]) -> np.ndarray:
+    """Frames from a .npy file: a float array of shape (N, *input_shape), N >= 1, every value
+    finite in float32; returned as float32. QnnGenError (one line) otherwise."""
+    want = f"(N, {', '.join(map(str, input_shape))})"
+    if not path.is_file():
+        problem = "is a folder" if path.is_dir() else "no such file"
+        raise ModelError(f"--input {path}: {problem}; give a .npy of shape {want}")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        raise ModelError(
+            f"--input {path}: not a readable .npy array ({reason}); save it with numpy.save"
+        ) from None
+    if not isinstance(x, np.ndarray):
+        x.close()
+        raise ModelError(
+            f"--input {path}: is an .npz archive; give one array saved with numpy.save as .npy"
+        )
+    if x.dtype.kind != "f":
+        raise ModelError(
+            f"--input {path}: holds {x.dtype} values; give a float array (x.astype(np.float32))"
+        )
+    if x.shape[1:] != tuple(input_shape) or x.ndim == 0 or x.shape[0] == 0:
+        raise ModelError(
+            f"--input {path}: has shape {tuple(x.shape)}; the model takes {want} with N >= 1"
+        )
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(x.astype(np.float64)) <= np.finfo(np.float32).max)
+    if np.any(bad):
+        raise ModelError(
+            f"--input {path}: {int(np.count_nonzero(bad))} value(s) are NaN, infinite or beyond "
+            "float32; give finite inputs"
+        )
+    return x.astype(np.float32)
 
 
 def encode(values: np.ndarray, dtype_name: str) -> np.ndarray:
@@ -116,8 +181,6 @@ def simulate(
     reference = hw.run_layers(q)
     rtl_dir = out / "rtl"
     sources = sorted(rtl_dir.glob("*.sv"))
-    if not sources:
-        raise QnnGenError(f"{out}: has no rtl/ folder (an HLS build: run qnngen csim {out}, or compile with --backend rtl)")
     try:
         lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), out / "sim_build",
                           params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)

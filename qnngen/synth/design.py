@@ -11,9 +11,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import QnnGenError
+from ..build_folder import check_build_folder, read_design, read_report
+from ..errors import BoardError, QnnGenError
 from ..fold.boards import load_board
 from ..layers.base import Resources
+from ..outputs import write_output
 from .yosys import cell_resources, synthesize_instances
 
 SYNTH_JSON = "synth.json"
@@ -31,14 +33,15 @@ def _errors(est: dict[str, int], got: dict[str, int]) -> dict[str, float | None]
 
 
 def _read_build(out: Path) -> tuple[dict, str, list[Path]]:
-    report, rtl = out / "report.json", out / "rtl"
-    if not report.is_file() or not rtl.is_dir():
+    """report.json, the top module's name and the files of rtl/, each checked first."""
+    check_build_folder(out, ("report.json", "rtl/"))
+    data, top = read_report(out), read_design(out)["top"]
+    files = sorted((out / "rtl").iterdir())
+    if f"{top}.sv" not in {f.name for f in files}:
         raise QnnGenError(
-            f"{out}: not a qnngen build folder (no report.json or rtl/); run qnngen compile first"
+            f"{out}/rtl: {top}.sv is missing; recompile the folder with qnngen compile"
         )
-    data = json.loads(report.read_text())
-    top = json.loads((out / "design.json").read_text())["top"]
-    return data, top, sorted(rtl.iterdir())
+    return data, top, files
 
 
 def _synthesize(files: list[Path], top: str, family: str) -> tuple[dict, dict[str, int]]:
@@ -56,7 +59,10 @@ def synthesize_build(out: Path) -> dict:
     and per-layer resources, the estimate and the estimate's relative error) and return it."""
     out = Path(out)
     report, top, files = _read_build(out)
-    board = load_board(report["board"])
+    try:
+        board = load_board(report["board"])
+    except BoardError as exc:
+        raise QnnGenError(f"{out}/report.json: {exc}") from None
     by_instance, top_cells = _synthesize(files, top, board.family)
     layers, total = [], Resources()
     for layer in report["layers"]:
@@ -80,9 +86,7 @@ def synthesize_build(out: Path) -> dict:
         "resources": total.as_dict(), "estimate": est, "error": _errors(est, total.as_dict()),
         "layers": layers,
     }
-    tmp = out / f".{SYNTH_JSON}.tmp"
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(out / SYNTH_JSON)
+    write_output(out / SYNTH_JSON, json.dumps(result, indent=2) + "\n", "OUT")
     return result
 
 

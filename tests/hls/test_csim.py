@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import EXAMPLES, SHARED_MODELS, model_files
+from helpers import EXAMPLES, SHARED_MODELS, frames_off, model_files
 from qnngen.cli import main
 from qnngen.hls.csim import WARNINGS, ap_types_dir, compiler
-from test_end_to_end import CONV_TARGET_FPS, TARGET_FPS, _agreement
+from test_end_to_end import CONV_TARGET_FPS, TARGET_FPS
 
 #: the model checked on every run, and two slow ones that bring in every layer kind of the models
 #: (a conv net's C++ takes minutes to build and run); scripts/csim_models.py runs all of them
@@ -44,7 +44,7 @@ def test_model_csim_bit_exact(folder: Path, name: str, tmp_path: Path) -> None:
     record = json.loads((out / "csim.json").read_text())
     assert record["frames"] == len(x) and record["mismatches_vs_reference"] == 0 and record["fps"] > 0
     y = np.load(y_path)
-    assert _agreement(y, ref) >= 0.99
+    assert frames_off(y, ref) == 0
     if np.all(ref == np.round(ref)):
         np.testing.assert_array_equal(y, ref)
     logs = list((out / "csim_build").glob("*/build.log"))

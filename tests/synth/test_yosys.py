@@ -84,4 +84,4 @@ def test_synth_command_matches_estimate(model: Path, fps: str, tmp_path: Path) -
 def test_synth_of_a_missing_folder_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
     assert qnngen(["synth", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "run qnngen compile first" in err
+    assert err.count("\n") == 1 and "not a qnngen build folder (run: qnngen compile" in err
