@@ -1,4 +1,4 @@
-"""The `qnngen` command line: compile, estimate, simulate, boards, examples."""
+"""The `qnngen` command line: compile, estimate, simulate, synth, bitstream, boards, examples."""
 
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--stalls", type=float, default=0.0, help="probability of input bubbles / output backpressure per cycle")
     s.add_argument("--seed", type=int, default=0, help="seed for stalls and random inputs")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
+    b = sub.add_parser("bitstream", help="run the vendor tool on OUT/project: OUT/qnngen.bit (Zynq) or .xclbin (Alveo, F1)")
+    b.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     y = sub.add_parser("synth", help="synthesize a build folder with Yosys; compare with the estimate")
     y.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     sub.add_parser("boards", help="list the boards and their resources")
@@ -174,8 +176,21 @@ def _synth(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _bitstream(args: argparse.Namespace, console: Console) -> int:
+    from .project import run_bitstream
+
+    t0 = time.perf_counter()
+    record = run_bitstream(args.out, Console(stderr=True))
+    console.print(f"wrote {', '.join(str(args.out / n) for n in record.outputs)} "
+                  f"in {time.perf_counter() - t0:.0f} s")
+    for step in record.next_steps:
+        console.print(f"next: {step}")
+    return 0
+
+
 COMMANDS = {
     "compile": _compile, "estimate": _estimate, "simulate": _simulate, "synth": _synth,
+    "bitstream": _bitstream,
     "boards": _boards, "examples": _examples,
 }
 

@@ -117,17 +117,19 @@ def write_build(p: Plan, out: Path) -> None:
     """Write the build folder into a temporary sibling, then rename it into place."""
     from .codegen.rtl import write_rtl
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
+    from .project import write_project
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        write_rtl(p.design, tmp / "rtl")
+        write_rtl(p.design, tmp / "rtl", p.board.mem_width)
         (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
         (tmp / "report.json").write_text(report_json(p.model_path.stem, p.estimate))
         (tmp / "report.html").write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
         (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
+        write_project(p.board, p.estimate.clock_mhz, tmp)  # lists rtl/: after every file in it
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
