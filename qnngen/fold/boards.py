@@ -9,10 +9,9 @@ for, the Vivado board part (Zynq flavours), or the Vitis platform and its memory
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
-
-import re
 
 import yaml
 
@@ -34,6 +33,7 @@ _PROJECT_FIELDS = {
 }
 _OPTIONAL = ("shell", "board_part", "platform", "memory_banks", "kernel_bank")
 _TOOL_VERSION = re.compile(r"20\d\d\.[1-4]")  # Vivado / Vitis release, e.g. 2024.1
+_BOARD_PART = re.compile(r"[\w.-]+:[\w.-]+:[\w.-]+:[\d.]+")  # vendor:board:component:version
 _BANK = re.compile(r"(DDR|HBM|PLRAM)\[\d+\]")  # v++ sp= memory resource names
 _MEM_WIDTHS = (32, 64, 128, 256, 512)  # the kernel shell's memory port (qnngen.memlayout)
 
@@ -159,7 +159,8 @@ def _parse(path: Path) -> Board:
         raise BoardError(f"{path}: name {data['name']!r} differs from the file name {path.stem!r}")
     shell = _parse_shell(path, data)
     banks = _parse_project(path, data)
-    return Board(**{**data, "default_clock_mhz": float(clock), "shell": shell, "memory_banks": banks})
+    clock = float(clock)
+    return Board(**{**data, "default_clock_mhz": clock, "shell": shell, "memory_banks": banks})
 
 
 def _parse_project(path: Path, data: dict) -> tuple[str, ...]:
@@ -167,7 +168,9 @@ def _parse_project(path: Path, data: dict) -> tuple[str, ...]:
     (board part; or platform, memory banks and the kernel's bank); return the banks."""
     version = data["tool_version"]
     if not isinstance(version, str) or not _TOOL_VERSION.fullmatch(version):
-        raise BoardError(f"{path}: tool_version must be a release like '2024.1' (quoted), got {version!r}")
+        raise BoardError(
+            f"{path}: tool_version must be a release like '2024.1' (quoted), got {version!r}"
+        )
     own = _PROJECT_FIELDS[data["flavour"]]
     for key in _OPTIONAL[1:]:
         if key in own and key not in data:
@@ -177,6 +180,10 @@ def _parse_project(path: Path, data: dict) -> tuple[str, ...]:
     for key in ("board_part", "platform", "kernel_bank"):
         if key in own and (not isinstance(data[key], str) or not data[key]):
             raise BoardError(f"{path}: {key} must be a non-empty string, got {data[key]!r}")
+    if "board_part" in own and not _BOARD_PART.fullmatch(data["board_part"]):
+        raise BoardError(
+            f"{path}: board_part must be vendor:board:component:version, got {data['board_part']!r}"
+        )
     if "memory_banks" not in own:
         return ()
     banks = data["memory_banks"]
@@ -184,9 +191,12 @@ def _parse_project(path: Path, data: dict) -> tuple[str, ...]:
         raise BoardError(f"{path}: memory_banks must be a non-empty list of names, got {banks!r}")
     bad = [b for b in banks if not _BANK.fullmatch(b)]
     if bad or len(set(banks)) != len(banks):
-        raise BoardError(f"{path}: memory_banks must be distinct DDR[n] / HBM[n] / PLRAM[n], got {banks!r}")
+        raise BoardError(
+            f"{path}: memory_banks must be distinct DDR[n] / HBM[n] / PLRAM[n], got {banks!r}"
+        )
     if data["kernel_bank"] not in banks:
-        raise BoardError(f"{path}: kernel_bank {data['kernel_bank']!r} is not one of memory_banks {banks}")
+        bank = data["kernel_bank"]
+        raise BoardError(f"{path}: kernel_bank {bank!r} is not one of memory_banks {banks}")
     return tuple(banks)
 
 

@@ -9,12 +9,26 @@ from .vivado import PsParams, VivadoParams, vivado_params
 
 __all__ = [
     # projects
-    "write_project", "read_project", "ProjectRecord", "FLOWS", "RECORD",
+    "write_project",
+    "read_project",
+    "ProjectRecord",
+    "FLOWS",
+    "RECORD",
     # kernel files
-    "KERNEL_TOP", "KernelSources", "kernel_sources",
+    "KERNEL_TOP",
+    "KernelSources",
+    "kernel_sources",
     # template params
-    "VivadoParams", "PsParams", "vivado_params",
-    "KernelXmlParams", "PackageParams", "LinkParams", "MakefileParams", "kernel_xml_params",
+    "VivadoParams",
+    "PsParams",
+    "vivado_params",
+    "KernelXmlParams",
+    "PackageParams",
+    "LinkParams",
+    "MakefileParams",
+    "kernel_xml_params",
     # bitstream
-    "run_bitstream", "missing_tool", "PHASE",
+    "run_bitstream",
+    "missing_tool",
+    "PHASE",
 ]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 
@@ -27,14 +28,16 @@ def missing_tool(record: ProjectRecord, out: Path) -> ToolError | None:
     if not missing:
         return None
     return ToolError(
-        f"{missing[0]} ({record.flow.capitalize()} {record.tool_version}) is not on PATH; on a machine that has "
-        f"it run: cd {out / record.workdir} && {' '.join(record.command)}"
+        f"{missing[0]} ({record.flow.capitalize()} {record.tool_version}) is not on PATH; "
+        f"on a machine that has it run: cd {out / record.workdir} && {' '.join(record.command)}"
     )
 
 
-def run_bitstream(out: Path, console: Console, log_stream=sys.stdout) -> ProjectRecord:
-    """Run OUT's vendor flow to the end; its log goes to `log_stream` and OUT/<workdir>/bitstream.log,
-    a progress line per phase to `console`. ToolError if a tool is missing, fails or writes nothing."""
+def run_bitstream(out: Path, console: Console, log_stream: TextIO | None = None) -> ProjectRecord:
+    """Run OUT's vendor flow to the end: its log to `log_stream` (stdout) and to
+    OUT/<workdir>/bitstream.log, a progress line per phase to `console`. ToolError if a tool is
+    missing, fails or writes nothing."""
+    log_stream = sys.stdout if log_stream is None else log_stream
     record = read_project(out)
     error = missing_tool(record, out)
     if error is not None:
@@ -54,16 +57,22 @@ def run_bitstream(out: Path, console: Console, log_stream=sys.stdout) -> Project
                 m = PHASE.match(line.strip())
                 if m:
                     phase = m.group(3)
-                    console.print(f"[bold]{record.tool} phase {m.group(1)}/{m.group(2)}: {phase}[/] "
-                                  f"({time.perf_counter() - t0:.0f} s)")
+                    console.print(
+                        f"[bold]{record.tool} phase {m.group(1)}/{m.group(2)}: {phase}[/] "
+                        f"({time.perf_counter() - t0:.0f} s)"
+                    )
         except BaseException:
             proc.kill()
             raise
     if proc.returncode != 0:
-        raise ToolError(f"{record.tool} failed (exit {proc.returncode}) in phase '{phase}'; "
-                        f"log: {workdir / LOG}")
+        raise ToolError(
+            f"{record.tool} failed (exit {proc.returncode}) in phase '{phase}'; "
+            f"log: {workdir / LOG}"
+        )
     absent = [name for name in record.outputs if not (out / name).is_file()]
     if absent:
-        raise ToolError(f"{record.tool} finished but did not write {', '.join(absent)} into {out}; "
-                        f"log: {workdir / LOG}")
+        raise ToolError(
+            f"{record.tool} finished but did not write {', '.join(absent)} into {out}; "
+            f"log: {workdir / LOG}"
+        )
     return record

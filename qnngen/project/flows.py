@@ -49,12 +49,22 @@ class ProjectRecord:
 def _write_vivado(board: Board, clock_mhz: float, src: KernelSources, out: Path) -> ProjectRecord:
     d = out / "project" / "vivado"
     d.mkdir(parents=True)
-    (d / "build.tcl").write_text(render("build.tcl.j2", vivado.vivado_params(board, clock_mhz, src)))
+    (d / "build.tcl").write_text(
+        render("build.tcl.j2", vivado.vivado_params(board, clock_mhz, src))
+    )
     base = vivado.OUTPUT_BASE
     return ProjectRecord(
-        __version__, board.name, board.flavour, "vivado", "vivado", board.tool_version, ("vivado",),
-        "project/vivado", ("vivado", "-mode", "batch", "-notrace", "-source", "build.tcl"),
-        len(vivado.PHASES), (f"{base}.bit", f"{base}.hwh"),
+        __version__,
+        board.name,
+        board.flavour,
+        "vivado",
+        "vivado",
+        board.tool_version,
+        ("vivado",),
+        "project/vivado",
+        ("vivado", "-mode", "batch", "-notrace", "-source", "build.tcl"),
+        len(vivado.PHASES),
+        (f"{base}.bit", f"{base}.hwh"),
     )
 
 
@@ -62,15 +72,28 @@ def _write_vitis(board: Board, clock_mhz: float, src: KernelSources, out: Path) 
     d = out / "project" / "vitis"
     d.mkdir(parents=True)
     (d / "kernel.xml").write_text(render("kernel.xml.j2", vitis.kernel_xml_params(board)))
-    (d / "package_kernel.tcl").write_text(render("package_kernel.tcl.j2", vitis.package_params(board, src)))
+    (d / "package_kernel.tcl").write_text(
+        render("package_kernel.tcl.j2", vitis.package_params(board, src))
+    )
     (d / "link.cfg").write_text(render("link.cfg.j2", vitis.link_params(board, clock_mhz)))
     (d / "Makefile").write_text(render("Makefile.j2", vitis.makefile_params(board, src)))
-    afi = ("cd project/vitis && make afi S3_BUCKET=<bucket> S3_DCP_KEY=<folder> S3_LOGS_KEY=<folder>"
-           "  (AWS F1, a legacy target: aws-fpga's F1 branch is deprecated, F2 is its successor)",)
+    afi = (
+        "cd project/vitis && make afi S3_BUCKET=<bucket> S3_DCP_KEY=<folder> S3_LOGS_KEY=<folder>"
+        "  (AWS F1, a legacy target: aws-fpga's F1 branch is deprecated, F2 is its successor)",
+    )
     return ProjectRecord(
-        __version__, board.name, board.flavour, "vitis", "v++", board.tool_version,
-        ("v++", "vivado", "make"), "project/vitis", ("make", "xclbin"), len(vitis.PHASES),
-        (vitis.OUTPUT,), afi if board.flavour == "aws-f1" else (),
+        __version__,
+        board.name,
+        board.flavour,
+        "vitis",
+        "v++",
+        board.tool_version,
+        ("v++", "vivado", "make"),
+        "project/vitis",
+        ("make", "xclbin"),
+        len(vitis.PHASES),
+        (vitis.OUTPUT,),
+        afi if board.flavour == "aws-f1" else (),
     )
 
 
@@ -101,4 +124,6 @@ def read_project(out: Path) -> ProjectRecord:
         data = json.loads(path.read_text())
         return ProjectRecord(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
     except (ValueError, TypeError) as e:
-        raise QnnGenError(f"{path}: not a qnngen project record ({e}); recompile into {out}") from None
+        raise QnnGenError(
+            f"{path}: not a qnngen project record ({e}); recompile into {out}"
+        ) from None

@@ -74,6 +74,7 @@ class PackageParams:
     rtl_rel: str
     hdl: tuple[str, ...]
     mem: tuple[str, ...]
+    as_verilog: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _registers() -> tuple[RegParams, ...]:
 def kernel_xml_params(board: Board) -> KernelXmlParams:
     """kernel.xml: the RTL kernel's ports and arguments, offsets and sizes from the register map."""
     return KernelXmlParams(
-        version=__version__, kernel=KERNEL_TOP, vlnv=f"{VENDOR}:{LIBRARY}:{KERNEL_TOP}:{IP_VERSION}",
+        version=__version__, kernel=KERNEL_TOP,
+        vlnv=f"{VENDOR}:{LIBRARY}:{KERNEL_TOP}:{IP_VERSION}",
         control_port=CONTROL_PORT, control_range=f"0x{1 << regmap.ADDR_BITS:X}",
         control_bits=regmap.DATA_BITS, memory_port=MEMORY_PORT, memory_bits=board.mem_width,
         args=tuple(r for r in _registers() if r.arg),
@@ -141,7 +143,7 @@ def package_params(board: Board, sources: KernelSources) -> PackageParams:
         kernel=KERNEL_TOP, vendor=VENDOR, library=LIBRARY, ip_version=IP_VERSION,
         control_port=CONTROL_PORT, control_range=f"0x{1 << regmap.ADDR_BITS:X}",
         memory_port=MEMORY_PORT, registers=_registers(), rtl_rel="../../rtl",
-        hdl=sources.hdl, mem=sources.mem,
+        hdl=sources.hdl, mem=sources.mem, as_verilog=sources.as_verilog,
     )  # fmt: skip
 
 

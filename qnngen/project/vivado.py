@@ -16,8 +16,15 @@ from .sources import KERNEL_TOP, KernelSources
 OUTPUT_BASE = "qnngen"
 #: build.tcl's phases, in order (each prints "qnngen-phase: i/n name")
 PHASES = (
-    "project", "sources", "block design", "addresses", "wrapper", "synthesis",
-    "implementation and bitstream", "reports", "outputs",
+    "project",
+    "sources",
+    "block design",
+    "addresses",
+    "wrapper",
+    "synthesis",
+    "implementation and bitstream",
+    "reports",
+    "outputs",
 )
 
 
@@ -59,6 +66,7 @@ class VivadoParams:
     out_rel: str
     hdl: tuple[str, ...]
     mem: tuple[str, ...]
+    as_verilog: tuple[str, ...]
     output_base: str
     phases: tuple[str, ...]
 
@@ -68,7 +76,9 @@ def _zynq7(mem_width: int, mhz: str) -> PsParams:
     (the GP0 window), interrupt on IRQ_F2P[0], fabric clock FCLK_CLK0 from the PS."""
     return PsParams(
         ip="processing_system7",
-        automation_config='make_external "FIXED_IO, DDR" apply_board_preset "1" Master "Disable" Slave "Disable"',
+        automation_config=(
+            'make_external "FIXED_IO, DDR" apply_board_preset "1" Master "Disable" Slave "Disable"'
+        ),
         hp_port="S_AXI_HP0", gp_port="M_AXI_GP0", clk_pin="FCLK_CLK0", resetn_pin="FCLK_RESET0_N",
         port_clock_pins=("M_AXI_GP0_ACLK", "S_AXI_HP0_ACLK"), irq_pin="IRQ_F2P",
         ctrl_base="0x40000000", clock_property="CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
@@ -89,15 +99,18 @@ def _zynqmp(mem_width: int, mhz: str) -> PsParams:
     return PsParams(
         ip="zynq_ultra_ps_e",
         automation_config='apply_board_preset "1"',
-        hp_port="S_AXI_HP0_FPD", gp_port="M_AXI_HPM0_FPD", clk_pin="pl_clk0", resetn_pin="pl_resetn0",
+        hp_port="S_AXI_HP0_FPD", gp_port="M_AXI_HPM0_FPD",
+        clk_pin="pl_clk0", resetn_pin="pl_resetn0",
         port_clock_pins=("maxihpm0_fpd_aclk", "saxihp0_fpd_aclk"), irq_pin="pl_ps_irq0",
         ctrl_base="0xA0000000", clock_property="CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ",
-        actual_clock_property="CONFIG.PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ", hp_widths=(32, 64, 128),
+        actual_clock_property="CONFIG.PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ",
+        hp_widths=(32, 64, 128),
         config=(
             ("CONFIG.PSU__USE__M_AXI_GP0", "1"), ("CONFIG.PSU__MAXIGP0__DATA_WIDTH", "32"),
             ("CONFIG.PSU__USE__M_AXI_GP1", "0"), ("CONFIG.PSU__USE__S_AXI_GP2", "1"),
             ("CONFIG.PSU__SAXIGP2__DATA_WIDTH", str(mem_width)),
-            ("CONFIG.PSU__FPGA_PL0_ENABLE", "1"), ("CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ", mhz),
+            ("CONFIG.PSU__FPGA_PL0_ENABLE", "1"),
+            ("CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ", mhz),
             ("CONFIG.PSU__USE__IRQ0", "1"),
         ),
     )  # fmt: skip
@@ -119,12 +132,12 @@ def vivado_params(board: Board, clock_mhz: float, sources: KernelSources) -> Viv
             f"{board.name}: mem_width {board.mem_width} is not a width of the PS port {ps.hp_port} "
             f"({', '.join(map(str, ps.hp_widths))}); fix boards/{board.name}.yaml"
         )
-    vendor, name, part0, _ = board.board_part.split(":") if board.board_part.count(":") == 3 else (
-        "*", board.board_part, "*", "*")
+    vendor, name, part0, _ = board.board_part.split(":")
     return VivadoParams(
         version=__version__, board=board.name, part=board.part, board_part=board.board_part,
         board_part_glob=f"{vendor}:{name}:{part0}:*", tool_version=board.tool_version,
         clock_mhz=_mhz(clock_mhz), ps=ps, ctrl_range=f"{(1 << regmap.ADDR_BITS) // 1024}K",
         kernel_top=KERNEL_TOP, kernel_cell=f"{KERNEL_TOP}_0", rtl_rel="../../rtl", out_rel="../..",
-        hdl=sources.hdl, mem=sources.mem, output_base=OUTPUT_BASE, phases=PHASES,
+        hdl=sources.hdl, mem=sources.mem, as_verilog=sources.as_verilog, output_base=OUTPUT_BASE,
+        phases=PHASES,
     )  # fmt: skip
