@@ -116,6 +116,7 @@ def design_record(p: Plan) -> dict:
 def write_build(p: Plan, out: Path) -> None:
     """Write the build folder into a temporary sibling, then rename it into place."""
     from .codegen.rtl import write_rtl
+    from .driver import write_driver
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
     from .project import write_project
 
@@ -129,6 +130,7 @@ def write_build(p: Plan, out: Path) -> None:
         (tmp / "report.html").write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
         (tmp / "design.json").write_text(json.dumps(design_record(p), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
+        write_driver(p, tmp / "driver")
         write_project(p.board, p.estimate.clock_mhz, tmp)  # lists rtl/: after every file in it
         _replace_dir(tmp, out)
     except BaseException:
