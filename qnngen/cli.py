@@ -34,6 +34,17 @@ def _fps(text: str) -> float | str:
     return value
 
 
+def _address(text: str) -> int:
+    """A --in-addr / --out-addr value: a 64-bit byte address, decimal or 0x hex."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"{text}: give a byte address in 0..2**64-1 (decimal or 0x hex)")
+    return value
+
+
 def _add_fold_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL", help="an .onnx file or a bundled example name")
     p.add_argument("--board", default="pynq-z2", help="target board (see: qnngen boards); default pynq-z2")
@@ -62,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--stalls", type=float, default=0.0, help="probability of input bubbles / output backpressure per cycle")
     s.add_argument("--seed", type=int, default=0, help="seed for stalls and random inputs")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
+    s.add_argument("--kernel", action="store_true",
+                   help="run the whole kernel (AXI shell and core) with host memory and register writes; "
+                        "--stalls and --seed then also drive the memory latency and AXI handshakes")
+    s.add_argument("--in-addr", type=_address, default=None, metavar="ADDR",
+                   help="with --kernel: byte address of the input buffer (default 0x100001000, above 4 GiB)")
+    s.add_argument("--out-addr", type=_address, default=None, metavar="ADDR",
+                   help="with --kernel: byte address of the output buffer (default 0x20000000)")
     b = sub.add_parser("bitstream", help="run the vendor tool on OUT/project: OUT/qnngen.bit (Zynq) or .xclbin (Alveo, F1)")
     b.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     y = sub.add_parser("synth", help="synthesize a build folder with Yosys; compare with the estimate")
@@ -131,15 +149,21 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import Progress
 
     from .sim.design_run import load_build, simulate
+    from .sim.kernel_run import DEFAULT_IN_ADDR, DEFAULT_OUT_ADDR
 
     if not 0 <= args.stalls < 1:
         raise QnnGenError(f"--stalls {args.stalls}: must be in [0, 1)")
+    if not args.kernel and (args.in_addr is not None or args.out_addr is not None):
+        raise QnnGenError("--in-addr / --out-addr place the kernel's buffers: give them with --kernel")
     record, _ = load_build(args.out)
     x = _inputs(args, record)
     trace = args.out / "sim.vcd" if args.trace else None
+    addrs = {"in_addr": DEFAULT_IN_ADDR if args.in_addr is None else args.in_addr,
+             "out_addr": DEFAULT_OUT_ADDR if args.out_addr is None else args.out_addr}
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("simulating", total=len(x))
-        res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done))
+        task = bar.add_task("simulating the kernel" if args.kernel else "simulating", total=len(x))
+        res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done),
+                       kernel=args.kernel, **addrs)
     (args.out / "sim.json").write_text(json.dumps(res.as_json(), indent=2) + "\n")
     if args.output is not None:
         np.save(args.output, next(iter(res.outputs.values())).astype(np.float32))
@@ -147,6 +171,13 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     interval = f"{res.interval_cycles:.1f}" if res.interval_cycles is not None else "n/a (1 frame)"
     console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "
                   f"interval {interval} cycles (estimate {est}), latency {res.latency_cycles} cycles, stalls {res.stalls}")
+    if res.kernel is not None:
+        k = res.kernel.as_json(res.frames)
+        console.print(f"kernel: {k['kernel_cycles_per_frame']:.1f} cycles per frame over the run ({res.cycles} cycles), "
+                      f"interval {interval} vs core {k['core_interval_cycles']}; memory port {k['memory_bits']} bits, "
+                      f"{k['memory_words_per_frame']['in']}/{k['memory_words_per_frame']['out']} words per frame in/out: "
+                      f"memory-bound {k['memory_bound_cycles_with_stalls']:.1f} cycles per frame -> "
+                      f"the {k['pace']} sets the pace")
     return 1 if res.mismatches_vs_reference else 0
 
 

@@ -1,5 +1,6 @@
-"""Simulate a qnngen build folder: quantize inputs on the host, stream them through the verilated
-top level, compare with the numpy reference and finish the outputs on the host."""
+"""Simulate a qnngen build folder: quantize inputs on the host, run them through the verilated
+core (its streams) or the whole kernel (host memory and registers), compare with the numpy
+reference and finish the outputs on the host."""
 
 from __future__ import annotations
 
@@ -14,15 +15,51 @@ from ..errors import ModelError, QnnGenError
 from ..frontend import load_model
 from ..ir import BIPOLAR, parse_dtype
 from ..lower import HwGraph, to_hw
+from ..driver.data import stream_layout as driver_stream_layout
+from ..memlayout import FrameLayout
 from ..packing import pack_beats, unpack_beats
 from .build import BuildError, Ports, build_model
 from .harness import DeadlockError, Simulator
+from .kernel import KernelSim
+from .kernel_run import DEFAULT_IN_ADDR, DEFAULT_OUT_ADDR, KernelRun, MemoryPace, run_frames
 
 #: fraction of the frames skipped as pipeline fill before measuring the interval
 FILL_FRACTION = 0.25
 #: a stall longer than this many times the estimated frame latency + interval is a deadlock
 IDLE_FACTOR = 4
 MIN_IDLE_LIMIT = 100_000
+#: beats of the longest AXI4 burst
+MAX_BURST = 256
+
+
+@dataclass(frozen=True)
+class KernelFigures:
+    """What a run through the whole kernel adds to sim.json: its rate next to the core's and
+    the memory port's, the buffers' addresses and the memory traffic."""
+
+    pace: MemoryPace
+    mem_bits: int
+    interval_cycles: float | None  # steady state (see KernelRun.interval_cycles)
+    cycles: int  # the kernel's cycles register for the run of all frames: ap_start to ap_done
+    in_addr: int
+    out_addr: int
+    stats: dict[str, int]
+
+    def as_json(self, frames: int) -> dict:
+        p = self.pace
+        return {
+            "kernel_interval_cycles": self.interval_cycles,
+            "kernel_cycles_per_frame": self.cycles / frames,
+            "core_interval_cycles": p.core_interval_cycles,
+            "memory_bits": self.mem_bits,
+            "memory_words_per_frame": {"in": p.words_per_frame_in, "out": p.words_per_frame_out},
+            "memory_bound_cycles": p.memory_bound_cycles,
+            "memory_bound_cycles_with_stalls": p.memory_bound_cycles_with_stalls,
+            "pace": p.pace,
+            "in_addr": f"0x{self.in_addr:x}",
+            "out_addr": f"0x{self.out_addr:x}",
+            **self.stats,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,13 +76,16 @@ class SimResult:
     outputs: dict[str, np.ndarray]
     rtl_stream: np.ndarray
     reference_stream: np.ndarray
+    kernel: KernelFigures | None = None
 
     def as_json(self) -> dict:
-        return {
+        record = {
             "frames": self.frames, "mismatches_vs_reference": self.mismatches_vs_reference,
             "interval_cycles": self.interval_cycles, "latency_cycles": self.latency_cycles,
             "stalls": self.stalls, "seed": self.seed, "cycles": self.cycles,
+            "kernel": self.kernel is not None,
         }
+        return record | (self.kernel.as_json(self.frames) if self.kernel else {})
 
 
 def load_build(out: Path) -> tuple[dict, HwGraph]:
@@ -83,18 +123,18 @@ def idle_limit(record: dict, stalls: float) -> int:
     return max(MIN_IDLE_LIMIT, int(IDLE_FACTOR * expected / max(1e-3, 1 - stalls) ** 2))
 
 
-def simulate(
-    out: Path, x: np.ndarray, stalls: float = 0.0, seed: int = 0, trace: Path | None = None,
-    progress: Callable[[int, int], object] | None = None,
-) -> SimResult:
-    """Run frames x (N, *input shape) through the RTL in OUT and check it bit for bit."""
-    record, hw = load_build(out)
-    shape = tuple(record["input_shape"][1:])
-    if tuple(x.shape[1:]) != shape:
-        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
+def stream_layout(stream: dict, mem_bits: int) -> FrameLayout:
+    """The memory layout of the frames of a design.json stream record."""
+    return driver_stream_layout(parse_dtype(stream["dtype"]), stream["beats"] * stream["elems_per_beat"],
+                                mem_bits)
+
+
+def _run_stream(
+    out: Path, record: dict, q: np.ndarray, stalls: float, seed: int, trace: Path | None,
+    progress: Callable[[int, int], object] | None,
+) -> tuple[np.ndarray, float | None, int, int]:
+    """The core alone, through the AXI-Stream harness: outputs, interval, latency, cycles."""
     sin, sout = record["stream_in"], record["stream_out"]
-    q = hw.quantize_input(x)
-    reference = hw.run_layers(q)
     rtl_dir = out / "rtl"
     sources = sorted(rtl_dir.glob("*.sv"))
     try:
@@ -116,12 +156,55 @@ def simulate(
                 sim.close_trace()
     odt = parse_dtype(sout["dtype"])
     codes = unpack_beats(res.outputs, odt.bitwidth(), sout["elems_per_beat"], odt.signed() and odt != BIPOLAR)
-    rtl = decode(codes, sout["dtype"])
-    mismatches = int(np.sum(np.any(rtl != reference, axis=1)))
+    latency = int(res.out_last_cycle[0] - res.in_first_cycle[0] + 1)
+    return decode(codes, sout["dtype"]), measured_interval(res.out_last_cycle), latency, res.cycles
+
+
+def _run_kernel(
+    out: Path, record: dict, q: np.ndarray, stalls: float, seed: int, trace: Path | None,
+    progress: Callable[[int, int], object] | None, in_addr: int, out_addr: int,
+) -> tuple[KernelRun, KernelFigures]:
+    """The whole kernel with host memory and register writes."""
+    with KernelSim(out, seed=seed, stalls=stalls, trace=trace) as k:
+        lin, lout = stream_layout(record["stream_in"], k.mem_bits), stream_layout(record["stream_out"], k.mem_bits)
+        interval = record.get("estimate_interval_cycles", 0)
+        expected = record.get("estimate_latency_cycles", 0) + len(q) * interval
+        # the shell may wait for a whole burst of output words, and fill its input FIFO by bursts
+        burst_frames = -(-MAX_BURST // min(lin.words_per_frame, lout.words_per_frame))
+        quiet = IDLE_FACTOR * burst_frames * interval / (1 - stalls) ** 2
+        run = run_frames(k, q, lin, lout, in_addr=in_addr, out_addr=out_addr, progress=progress,
+                         idle_limit=idle_limit(record, stalls) + int(quiet), expected_cycles=expected)
+        mem_bits = k.mem_bits
+    pace = MemoryPace(record["estimate_interval_cycles"], lin.words_per_frame, lout.words_per_frame, stalls)
+    return run, KernelFigures(pace, mem_bits, run.interval_cycles, run.cycles, in_addr, out_addr, run.stats)
+
+
+def simulate(
+    out: Path, x: np.ndarray, stalls: float = 0.0, seed: int = 0, trace: Path | None = None,
+    progress: Callable[[int, int], object] | None = None, kernel: bool = False,
+    in_addr: int = DEFAULT_IN_ADDR, out_addr: int = DEFAULT_OUT_ADDR,
+) -> SimResult:
+    """Run frames x (N, *input shape) through the RTL in OUT and check it bit for bit: the core
+    alone through its streams, or with kernel=True the whole kernel through host memory (input
+    buffer at in_addr, output buffer at out_addr) and register writes."""
+    record, hw = load_build(out)
+    shape = tuple(record["input_shape"][1:])
+    if tuple(x.shape[1:]) != shape:
+        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
+    q = hw.quantize_input(x)
+    reference = hw.run_layers(q)
+    figures = None
+    if kernel:
+        run, figures = _run_kernel(out, record, q, stalls, seed, trace, progress, in_addr, out_addr)
+        rtl, interval, cycles = run.outputs, figures.interval_cycles, figures.cycles
+        latency = run.cycles if run.single_cycles is None else run.single_cycles
+        single_wrong = run.first_output is not None and not np.array_equal(run.first_output, reference[0])
+    else:
+        rtl, interval, latency, cycles = _run_stream(out, record, q, stalls, seed, trace, progress)
+        single_wrong = False
+    mismatches = int(np.sum(np.any(rtl != reference, axis=1))) + int(single_wrong)
     return SimResult(
-        frames=len(x), mismatches_vs_reference=mismatches,
-        interval_cycles=measured_interval(res.out_last_cycle),
-        latency_cycles=int(res.out_last_cycle[0] - res.in_first_cycle[0] + 1),
-        stalls=stalls, seed=seed, cycles=res.cycles, outputs=hw.finish_output(rtl),
-        rtl_stream=rtl, reference_stream=reference,
+        frames=len(x), mismatches_vs_reference=mismatches, interval_cycles=interval,
+        latency_cycles=latency, stalls=stalls, seed=seed, cycles=cycles,
+        outputs=hw.finish_output(rtl), rtl_stream=rtl, reference_stream=reference, kernel=figures,
     )
