@@ -93,6 +93,8 @@ def test_build_tcl_on_a_real_build(tmp_path: Path, compiled) -> None:
     assert "qnngen_kernel" in {Path(n).stem for n in names}, (
         "the kernel shell is missing from OUT/rtl"
     )
+    as_verilog = [c for c in run.named("set_property") if c[1:3] == ["file_type", "Verilog"]]
+    assert [Path(c[-1]).name for c in as_verilog] == ["qnngen_kernel.sv"]
 
 
 def test_other_vivado_version_warns(tmp_path: Path) -> None:
