@@ -110,7 +110,7 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
     t0 = time.perf_counter()
     p = compile_model(args.model, args.out, _options(args))
     print_estimate(p.estimate, console)
-    console.print(f"wrote {args.out}/ (rtl/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
+    console.print(f"wrote {args.out}/ (rtl/, project/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
     return 0
 
 
