@@ -65,8 +65,11 @@ def _tcl_words(text: str) -> str:
     return "{" + text.replace("\\", "/") + "}"
 
 
-def _interpreter() -> list[str]:
-    tclsh = shutil.which("tclsh")
+PYTHON_TCL = "import sys, tkinter; tkinter.Tcl().eval(open(sys.argv[1]).read())"
+
+
+def _interpreter(python_tcl: bool = False) -> list[str]:
+    tclsh = None if python_tcl else shutil.which("tclsh")
     if tclsh:
         return [tclsh]
     try:
@@ -75,8 +78,7 @@ def _interpreter() -> list[str]:
         if os.environ.get("CI"):
             pytest.fail("no Tcl interpreter: install Debian's tcl (tclsh) or Python's tkinter")
         pytest.skip("no Tcl interpreter (tclsh or tkinter)")
-    code = "import sys, tkinter; tkinter.Tcl().eval(open(sys.argv[1]).read())"
-    return [sys.executable, "-c", code]
+    return [sys.executable, "-c", PYTHON_TCL]
 
 
 def run_tcl(
@@ -87,8 +89,10 @@ def run_tcl(
     mhz: str = "100",
     board_parts: str = "exact",
     argv: tuple[str, ...] = (),
+    python_tcl: bool = False,
 ) -> TclRun:
-    """Source `script` after the stub; the run's own files (log, driver) go into `tmp`."""
+    """Source `script` after the stub, in tclsh (or Python's Tcl: `python_tcl`, or no tclsh);
+    the run's own files (log, driver) go into `tmp`."""
     log = tmp / "vendor_calls.log"
     driver = tmp / "run_stub.tcl"
     driver.write_text("\n".join([
@@ -103,7 +107,7 @@ def run_tcl(
         "",
     ]))  # fmt: skip
     proc = subprocess.run(
-        [*_interpreter(), str(driver)],
+        [*_interpreter(python_tcl), str(driver)],
         capture_output=True,
         text=True,
         cwd=script.parent,

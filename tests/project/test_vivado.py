@@ -133,3 +133,23 @@ def test_missing_board_part_stops_with_the_remedy(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "board part tul.com.tw:pynq-z2:part0:1.0 is not installed" in run.stderr
     assert "-board_repo" in run.stderr and not run.named("create_bd_design")
+
+
+def test_python_tcl_records_what_tclsh_records(tmp_path: Path) -> None:
+    """Python's Tcl (the fallback where tclsh is missing) runs the scripts as tclsh does."""
+    import shutil
+
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        if not shutil.which("tclsh"):
+            raise
+        pytest.skip("Python has no tkinter here; tclsh runs the scripts")
+    out = fake_build(tmp_path, "kv260")
+    script = out / "project" / "vivado" / "build.tcl"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = run_tcl(script, tmp_path / "a", version="2024.1")
+    second = run_tcl(script, tmp_path / "b", version="2024.1", python_tcl=True)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert first.calls == second.calls and len(first.calls) > 50
