@@ -205,3 +205,25 @@ def test_f1_afi_command(tmp_path: Path) -> None:
         "-s3_bucket=b -s3_dcp_key=d -s3_logs_key=l"
     ) in text
     assert "LEGACY" in (out / "project" / "vitis" / "Makefile").read_text()
+
+
+def test_package_kernel_on_a_real_build(tmp_path: Path, compiled) -> None:
+    out = compiled("alveo-u250")
+    vitis = out / "project" / "vitis"
+    run = run_tcl(vitis / "package_kernel.tcl", tmp_path, version="2022.2")
+    assert run.returncode == 0, run.stderr
+    added = [
+        p for c in run.named("add_files") for w in c[1:] if not w.startswith("-") for p in w.split()
+    ]
+    assert sorted(Path(p).name for p in added) == sorted(p.name for p in (out / "rtl").iterdir())
+    as_verilog = [c for c in run.named("set_property") if c[1:3] == ["file_type", "Verilog"]]
+    assert [Path(c[-1]).name for c in as_verilog] == ["qnngen_kernel.sv"]
+    # the port link.cfg maps onto a bank is an AXI4 master port of the RTL kernel
+    top = (out / "rtl" / "qnngen_kernel.sv").read_text()
+    for line in (vitis / "link.cfg").read_text().splitlines():
+        if line.startswith("sp="):
+            port = line[3:].split(":")[0].split(".")[1]
+            for signal in ("araddr", "arvalid", "rdata", "awaddr", "wdata", "bvalid"):
+                assert re.search(rf"\b{port}_{signal}\b", top), (
+                    f"{port}_{signal} not in qnngen_kernel"
+                )
