@@ -6,6 +6,12 @@ from .data import DEFAULT_BACKEND, driver_data, host_program, stream_layout
 from .render import DATA_FILE, DRIVER_FILE, render_driver, write_driver
 
 __all__ = [
-    "DATA_FILE", "DRIVER_FILE", "DEFAULT_BACKEND", "driver_data", "host_program", "render_driver",
-    "stream_layout", "write_driver",
+    "DATA_FILE",
+    "DRIVER_FILE",
+    "DEFAULT_BACKEND",
+    "driver_data",
+    "host_program",
+    "render_driver",
+    "stream_layout",
+    "write_driver",
 ]

@@ -32,7 +32,11 @@ def stream_layout(dtype: DataType, elems: int, mem_bits: int) -> FrameLayout:
 def _array(value: np.ndarray) -> dict:
     a = np.ascontiguousarray(value)
     le = a.astype(a.dtype.newbyteorder("<"))
-    return {"dtype": le.dtype.str, "shape": list(a.shape), "base64": base64.b64encode(le.tobytes()).decode()}
+    return {
+        "dtype": le.dtype.str,
+        "shape": list(a.shape),
+        "base64": base64.b64encode(le.tobytes()).decode(),
+    }
 
 
 def _json_value(v: object) -> object:
@@ -54,16 +58,25 @@ def host_program(g: Graph, role: str) -> dict:
         if n.op.host_fn is None:
             raise UnsupportedError(
                 f"node {n.name}: {n.op_type} in the host {role}-processing has no host driver "
-                "semantics; the driver cannot run it (move it into the quantized network)")
-        steps.append({
-            "op": n.op_type, "fn": n.op.host_fn,
-            "attrs": {k: _json_value(v) for k, v in n.op.attrs().items()},
-            "inputs": list(n.inputs), "outputs": list(n.outputs),
-            "integer": [g.dtype(t).is_integer() for t in n.outputs],
-        })
+                "semantics; the driver cannot run it (move it into the quantized network)"
+            )
+        steps.append(
+            {
+                "op": n.op_type,
+                "fn": n.op.host_fn,
+                "attrs": {k: _json_value(v) for k, v in n.op.attrs().items()},
+                "inputs": list(n.inputs),
+                "outputs": list(n.outputs),
+                "integer": [g.dtype(t).is_integer() for t in n.outputs],
+            }
+        )
     used = sorted({t for n in g.nodes for t in n.inputs if t in g.constants})
-    return {"inputs": list(g.inputs), "outputs": list(g.outputs), "steps": steps,
-            "constants": {t: _array(g.constants[t]) for t in used}}
+    return {
+        "inputs": list(g.inputs),
+        "outputs": list(g.outputs),
+        "steps": steps,
+        "constants": {t: _array(g.constants[t]) for t in used},
+    }
 
 
 def driver_data(p: Plan) -> dict:
@@ -79,19 +92,30 @@ def driver_data(p: Plan) -> dict:
         "latency_cycles": p.estimate.latency_cycles,
         "input_shape": list(hw.graph.shapes[hw.pre.inputs[0]][1:]),
         "outputs": list(hw.post.outputs),
-        "stream_in": {"tensor": hw.core_in, "dtype": hw.in_dtype.name,
-                      "shape": list(hw.graph.shapes[hw.core_in][1:]),
-                      "layout": _layout(stream_layout(hw.in_dtype, hw.in_elems, mem))},
-        "stream_out": {"tensor": hw.core_out, "dtype": hw.out_dtype.name,
-                       "shape": list(hw.graph.shapes[hw.core_out][1:]),
-                       "layout": _layout(stream_layout(hw.out_dtype, hw.out_elems, mem))},
+        "stream_in": {
+            "tensor": hw.core_in,
+            "dtype": hw.in_dtype.name,
+            "shape": list(hw.graph.shapes[hw.core_in][1:]),
+            "layout": _layout(stream_layout(hw.in_dtype, hw.in_elems, mem)),
+        },
+        "stream_out": {
+            "tensor": hw.core_out,
+            "dtype": hw.out_dtype.name,
+            "shape": list(hw.graph.shapes[hw.core_out][1:]),
+            "layout": _layout(stream_layout(hw.out_dtype, hw.out_elems, mem)),
+        },
         "pre": host_program(hw.pre, "pre"),
         "post": host_program(hw.post, "post"),
     }
 
 
 def _layout(layout: FrameLayout) -> dict:
-    return {"elems": layout.elems, "elem_bits": layout.elem_bits, "kind": layout.kind, "mem_bits": layout.mem_bits}
+    return {
+        "elems": layout.elems,
+        "elem_bits": layout.elem_bits,
+        "kind": layout.kind,
+        "mem_bits": layout.mem_bits,
+    }
 
 
 def data_json(data: dict) -> str:

@@ -67,7 +67,9 @@ def embeddable_source(module: object) -> str:
     """A module's source text, checked to fit a raw triple-single-quoted string unchanged."""
     text = inspect.getsource(module)
     if "'''" in text or text.endswith("\\"):
-        raise ValueError(f"{module.__name__}: its source cannot be embedded verbatim (contains ''' )")
+        raise ValueError(
+            f"{module.__name__}: its source cannot be embedded verbatim (contains ''' )"
+        )
     return text
 
 
@@ -75,25 +77,39 @@ def driver_params(data: dict) -> DriverParams:
     """The template's values for a driver whose data file holds `data`."""
     backend = data["default_backend"]
     return DriverParams(
-        version=__version__, model=data["model"], board=data["board"], default_backend=backend,
-        target_file_arg=_TARGET_FILE_ARG[backend], input_shape=", ".join(map(str, data["input_shape"])),
-        data_file=DATA_FILE, kernel=KERNEL_MODULE, default_batch=DEFAULT_BATCH,
+        version=__version__,
+        model=data["model"],
+        board=data["board"],
+        default_backend=backend,
+        target_file_arg=_TARGET_FILE_ARG[backend],
+        input_shape=", ".join(map(str, data["input_shape"])),
+        data_file=DATA_FILE,
+        kernel=KERNEL_MODULE,
+        default_batch=DEFAULT_BATCH,
         registers=tuple(
-            RegisterLine(r.name, " ".join(f"0x{w:02X}," for w in r.words), r.doc) for r in regmap.REGISTERS
+            RegisterLine(r.name, " ".join(f"0x{w:02X}," for w in r.words), r.doc)
+            for r in regmap.REGISTERS
         ),
-        ctrl=regmap.CONTROL.name, ctrl_bits=regmap.CONTROL.fields,
+        ctrl=regmap.CONTROL.name,
+        ctrl_bits=regmap.CONTROL.fields,
         args_text="(" + " ".join(f'"{a.name}",' for a in regmap.ARGS) + ")",
-        in_arg=regmap.IN_ADDR.name, out_arg=regmap.OUT_ADDR.name, frames_arg=regmap.FRAMES.name,
+        in_arg=regmap.IN_ADDR.name,
+        out_arg=regmap.OUT_ADDR.name,
+        frames_arg=regmap.FRAMES.name,
         cycles=regmap.CYCLES.name,
-        memlayout_source=embeddable_source(memlayout), host_ops_source=embeddable_source(host_ops),
+        memlayout_source=embeddable_source(memlayout),
+        host_ops_source=embeddable_source(host_ops),
     )
 
 
 @cache
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)), undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
 
 

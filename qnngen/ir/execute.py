@@ -15,7 +15,8 @@ def execute(g: Graph, feeds: dict[str, np.ndarray], keep_all: bool = False) -> d
         if name not in feeds:
             raise KeyError(f"missing input '{name}'")
         env[name] = feeds[name]
-    run([(n.op.execute, n.inputs, n.outputs, [g.dtype(t).is_integer() for t in n.outputs]) for n in g.nodes], env)
+    run([(n.op.execute, n.inputs, n.outputs, [g.dtype(t).is_integer() for t in n.outputs])
+         for n in g.nodes], env)
     return env if keep_all else {t: env[t] for t in g.outputs}
 
 

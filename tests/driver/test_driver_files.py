@@ -25,10 +25,14 @@ from qnngen.ir import FLOAT32, host_ops, ops
 from qnngen.ir.graph import Graph, Node
 from qnngen.pipeline import Options, plan
 
-MODELS = [pytest.param(SHARED_MODELS, n, "pynq-z2", id=n) for n in
-          ("tfc_w1a1", "tfc_w2a2", "mlp_w4a4_digits", "cnv_w1a1_small", "cnv_w2a2_small")]
-MODELS += [pytest.param(EXAMPLES, n, "alveo-u250", id=f"example-{n}") for n in
-           ("tfc_w1a1", "mlp_w2a2", "cnv_w2a2", "resnet_w4a4")]
+MODELS = [
+    pytest.param(SHARED_MODELS, n, "pynq-z2", id=n)
+    for n in ("tfc_w1a1", "tfc_w2a2", "mlp_w4a4_digits", "cnv_w1a1_small", "cnv_w2a2_small")
+]
+MODELS += [
+    pytest.param(EXAMPLES, n, "alveo-u250", id=f"example-{n}")
+    for n in ("tfc_w1a1", "mlp_w2a2", "cnv_w2a2", "resnet_w4a4")
+]
 
 #: run in a fresh interpreter beside a copy of the driver: qnngen, pynq and pyxrt unimportable
 _TARGET = """
@@ -59,7 +63,9 @@ def _driver(model: Path, board: str, folder: Path):
 
 def _run_isolated(folder: Path, code: str) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    res = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
     return res.stdout
 
@@ -102,26 +108,56 @@ def test_driver_carries_memlayout_and_host_ops_verbatim(tmp_path):
     model, _, _ = model_files("tfc_w1a1", SHARED_MODELS)
     _driver(model, "pynq-z2", tmp_path)
     sources = _embedded_sources((tmp_path / DRIVER_FILE).read_text())
-    assert sources == {"memlayout": Path(memlayout.__file__).read_text(),
-                       "host_ops": Path(host_ops.__file__).read_text()}
+    assert sources == {
+        "memlayout": Path(memlayout.__file__).read_text(),
+        "host_ops": Path(host_ops.__file__).read_text(),
+    }
 
 
 def test_register_map_and_defaults(tmp_path):
     model, _, _ = model_files("tfc_w1a1", SHARED_MODELS)
     _driver(model, "zcu104", tmp_path)
-    out = _run_isolated(tmp_path, "import qnngen_driver as d; print(repr((d.REGISTERS, d.ARGS, d.CTRL, "
-                        "d.AP_START, d.AP_DONE, d.AP_IDLE, d.KERNEL)))")
+    out = _run_isolated(
+        tmp_path,
+        "import qnngen_driver as d; print(repr((d.REGISTERS, d.ARGS, d.CTRL, "
+        "d.AP_START, d.AP_DONE, d.AP_IDLE, d.KERNEL)))",
+    )
     regs, args, ctrl, start, done, idle, kernel = ast.literal_eval(out)
-    assert (regs["in_addr"], regs["out_addr"], regs["frames"], regs["cycles"]) == ((0x10, 0x14), (0x1C, 0x20), (0x28,), (0x30, 0x34))
-    assert (ctrl, start, done, idle) == (0x00, 1, 2, 4) and args == ("in_addr", "out_addr", "frames")
+    assert (regs["in_addr"], regs["out_addr"], regs["frames"], regs["cycles"]) == (
+        (0x10, 0x14),
+        (0x1C, 0x20),
+        (0x28,),
+        (0x30, 0x34),
+    )
+    assert (ctrl, start, done, idle) == (0x00, 1, 2, 4) and args == (
+        "in_addr",
+        "out_addr",
+        "frames",
+    )
     assert kernel == "qnngen_kernel"
     data = json.loads((tmp_path / DATA_FILE).read_text())
     # tfc_w1a1: 784 bipolar inputs, 10 INT8 outputs, on the 128-bit ZynqMP port
-    assert data["stream_in"]["layout"] == {"elems": 784, "elem_bits": 1, "kind": "bipolar", "mem_bits": 128}
-    assert data["stream_out"]["layout"] == {"elems": 10, "elem_bits": 8, "kind": "signed", "mem_bits": 128}
-    bad = _run_isolated(tmp_path, "import qnngen_driver as d\nfor kw in ({'backend': 'fpga'}, {'backend': 'sim', "
-                        "'batch_size': 0}):\n  try: d.Accelerator(**kw)\n  except ValueError as e: print(e)")
-    assert "backend='fpga': choose one of pynq, xrt, sim" in bad and "batch_size=0: must be at least 1" in bad
+    assert data["stream_in"]["layout"] == {
+        "elems": 784,
+        "elem_bits": 1,
+        "kind": "bipolar",
+        "mem_bits": 128,
+    }
+    assert data["stream_out"]["layout"] == {
+        "elems": 10,
+        "elem_bits": 8,
+        "kind": "signed",
+        "mem_bits": 128,
+    }
+    bad = _run_isolated(
+        tmp_path,
+        "import qnngen_driver as d\nfor kw in ({'backend': 'fpga'}, {'backend': 'sim', "
+        "'batch_size': 0}):\n  try: d.Accelerator(**kw)\n  except ValueError as e: print(e)",
+    )
+    assert (
+        "backend='fpga': choose one of pynq, xrt, sim" in bad
+        and "batch_size=0: must be at least 1" in bad
+    )
 
 
 def test_driver_files_are_deterministic(tmp_path):
@@ -133,8 +169,18 @@ def test_driver_files_are_deterministic(tmp_path):
 
 
 def test_refuses_a_host_op_without_semantics():
-    g = Graph("g", (Node("mm", ops.MatMul(), ("x", "w"), ("y",)), Node("t", ops.Trunc(), ("y",), ("z",))),
-              ("x",), ("z",), {"w": np.ones((2, 2), np.float32)}, {}, {"z": FLOAT32})
-    with pytest.raises(UnsupportedError, match=r"^node mm: MatMul in the host post-processing .* driver cannot run it"):
+    g = Graph(
+        "g",
+        (Node("mm", ops.MatMul(), ("x", "w"), ("y",)), Node("t", ops.Trunc(), ("y",), ("z",))),
+        ("x",),
+        ("z",),
+        {"w": np.ones((2, 2), np.float32)},
+        {},
+        {"z": FLOAT32},
+    )
+    with pytest.raises(
+        UnsupportedError,
+        match=r"^node mm: MatMul in the host post-processing .* driver cannot run it",
+    ):
         host_program(g, "post")
     assert host_program(g.with_(nodes=()), "post")["steps"] == []

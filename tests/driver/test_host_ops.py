@@ -25,16 +25,31 @@ def _op_classes() -> list[type]:
 
 def test_every_host_op_names_a_function_taking_its_attributes():
     classes = _op_classes()
-    assert {c.__name__ for c in classes} >= {"Add", "IntQuant", "MultiThreshold", "MaxPool", "TopK", "Conv"}
+    assert {c.__name__ for c in classes} >= {
+        "Add",
+        "IntQuant",
+        "MultiThreshold",
+        "MaxPool",
+        "TopK",
+        "Conv",
+    }
     hosted = [c for c in classes if c.host_fn is not None]
-    assert {c.__name__ for c in classes} - {c.__name__ for c in hosted} == {"Conv", "MatMul", "Trunc"}
+    assert {c.__name__ for c in classes} - {c.__name__ for c in hosted} == {
+        "Conv",
+        "MatMul",
+        "Trunc",
+    }
     for cls in hosted:
         fn = getattr(host_ops, cls.host_fn)
-        keywords = [p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY]
+        keywords = [
+            p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY
+        ]
         assert keywords == [f.name for f in fields(cls)], cls.__name__
 
 
-@pytest.mark.parametrize("mode", ["ROUND", "HALF_EVEN", "CEIL", "FLOOR", "UP", "DOWN", "HALF_UP", "HALF_DOWN"])
+@pytest.mark.parametrize(
+    "mode", ["ROUND", "HALF_EVEN", "CEIL", "FLOOR", "UP", "DOWN", "HALF_UP", "HALF_DOWN"]
+)
 def test_quant_equals_qonnx(mode):
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.normal(0, 40, 4000), np.arange(-300, 300) / 2]).astype(np.float32)
@@ -45,7 +60,9 @@ def test_quant_equals_qonnx(mode):
                 args = (x, np.asarray(scale), np.asarray(zeropt), np.asarray(np.float32(bits)))
                 (ours,) = host_ops.quant(*args, signed=signed, narrow=narrow, rounding_mode=mode)
                 theirs = qonnx_quant.quant(*args, signed, narrow, mode)
-                np.testing.assert_array_equal(ours, theirs, err_msg=f"{mode} bits={bits} signed={signed} narrow={narrow}")
+                np.testing.assert_array_equal(
+                    ours, theirs, err_msg=f"{mode} bits={bits} signed={signed} narrow={narrow}"
+                )
                 assert ours.dtype == np.float32
 
 
@@ -54,5 +71,7 @@ def test_ir_op_runs_its_host_function():
     op = spatial_ops.MaxPool((1, 2), (1, 1), (0, 0, 0, 0))
     (y,) = op.execute(x.reshape(1, 1, 1, 3))
     np.testing.assert_array_equal(y.reshape(-1), np.float32([0.2, 3.5]))
-    (q,) = ops.IntQuant(True, False, "HALF_UP").execute(x, np.float32(0.5), np.float32(0), np.float32(3))
+    (q,) = ops.IntQuant(True, False, "HALF_UP").execute(
+        x, np.float32(0.5), np.float32(0), np.float32(3)
+    )
     np.testing.assert_array_equal(q, [[-3.0, 0.0, 3.0]])  # -3.4 -> -3, 0.4 -> 0, 7 -> clipped to 3
