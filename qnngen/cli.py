@@ -34,14 +34,16 @@ def _fps(text: str) -> float | str:
     return value
 
 
-def _address(text: str) -> int:
+def _address(text: str | None, flag: str, default: int) -> int:
     """A --in-addr / --out-addr value: a 64-bit byte address, decimal or 0x hex."""
+    if text is None:
+        return default
     try:
         value = int(text, 0)
     except ValueError:
         value = -1
     if not 0 <= value < 2**64:
-        raise argparse.ArgumentTypeError(f"{text}: give a byte address in 0..2**64-1 (decimal or 0x hex)")
+        raise QnnGenError(f"{flag} {text}: give a byte address in 0..2**64-1 (decimal or 0x hex)")
     return value
 
 
@@ -76,9 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--kernel", action="store_true",
                    help="run the whole kernel (AXI shell and core) with host memory and register writes; "
                         "--stalls and --seed then also drive the memory latency and AXI handshakes")
-    s.add_argument("--in-addr", type=_address, default=None, metavar="ADDR",
+    s.add_argument("--in-addr", metavar="ADDR",
                    help="with --kernel: byte address of the input buffer (default 0x100001000, above 4 GiB)")
-    s.add_argument("--out-addr", type=_address, default=None, metavar="ADDR",
+    s.add_argument("--out-addr", metavar="ADDR",
                    help="with --kernel: byte address of the output buffer (default 0x20000000)")
     b = sub.add_parser("bitstream", help="run the vendor tool on OUT/project: OUT/qnngen.bit (Zynq) or .xclbin (Alveo, F1)")
     b.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
@@ -158,8 +160,8 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     record, _ = load_build(args.out)
     x = _inputs(args, record)
     trace = args.out / "sim.vcd" if args.trace else None
-    addrs = {"in_addr": DEFAULT_IN_ADDR if args.in_addr is None else args.in_addr,
-             "out_addr": DEFAULT_OUT_ADDR if args.out_addr is None else args.out_addr}
+    addrs = {"in_addr": _address(args.in_addr, "--in-addr", DEFAULT_IN_ADDR),
+             "out_addr": _address(args.out_addr, "--out-addr", DEFAULT_OUT_ADDR)}
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("simulating the kernel" if args.kernel else "simulating", total=len(x))
         res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done),

@@ -131,14 +131,14 @@ def stream_layout(stream: dict, mem_bits: int) -> FrameLayout:
 
 def _run_stream(
     out: Path, record: dict, q: np.ndarray, stalls: float, seed: int, trace: Path | None,
-    progress: Callable[[int, int], object] | None,
+    progress: Callable[[int, int], object] | None, build_dir: Path | None,
 ) -> tuple[np.ndarray, float | None, int, int]:
     """The core alone, through the AXI-Stream harness: outputs, interval, latency, cycles."""
     sin, sout = record["stream_in"], record["stream_out"]
     rtl_dir = out / "rtl"
     sources = sorted(rtl_dir.glob("*.sv"))
     try:
-        lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), out / "sim_build",
+        lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), build_dir or out / "sim_build",
                           params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
     except BuildError as exc:
         raise QnnGenError(str(exc).splitlines()[0] + "; the generated RTL did not verilate") from None
@@ -162,10 +162,10 @@ def _run_stream(
 
 def _run_kernel(
     out: Path, record: dict, q: np.ndarray, stalls: float, seed: int, trace: Path | None,
-    progress: Callable[[int, int], object] | None, in_addr: int, out_addr: int,
+    progress: Callable[[int, int], object] | None, in_addr: int, out_addr: int, build_dir: Path | None,
 ) -> tuple[KernelRun, KernelFigures]:
     """The whole kernel with host memory and register writes."""
-    with KernelSim(out, seed=seed, stalls=stalls, trace=trace) as k:
+    with KernelSim(out, seed=seed, stalls=stalls, trace=trace, build_dir=build_dir) as k:
         lin, lout = stream_layout(record["stream_in"], k.mem_bits), stream_layout(record["stream_out"], k.mem_bits)
         interval = record.get("estimate_interval_cycles", 0)
         expected = record.get("estimate_latency_cycles", 0) + len(q) * interval
@@ -182,11 +182,13 @@ def _run_kernel(
 def simulate(
     out: Path, x: np.ndarray, stalls: float = 0.0, seed: int = 0, trace: Path | None = None,
     progress: Callable[[int, int], object] | None = None, kernel: bool = False,
-    in_addr: int = DEFAULT_IN_ADDR, out_addr: int = DEFAULT_OUT_ADDR,
+    in_addr: int = DEFAULT_IN_ADDR, out_addr: int = DEFAULT_OUT_ADDR, build_dir: Path | None = None,
 ) -> SimResult:
     """Run frames x (N, *input shape) through the RTL in OUT and check it bit for bit: the core
     alone through its streams, or with kernel=True the whole kernel through host memory (input
-    buffer at in_addr, output buffer at out_addr) and register writes."""
+    buffer at in_addr, output buffer at out_addr) and register writes (see KernelRun for the
+    two runs and the cycles per frame). Verilator models are cached in build_dir (default
+    OUT/sim_build)."""
     record, hw = load_build(out)
     shape = tuple(record["input_shape"][1:])
     if tuple(x.shape[1:]) != shape:
@@ -195,12 +197,12 @@ def simulate(
     reference = hw.run_layers(q)
     figures = None
     if kernel:
-        run, figures = _run_kernel(out, record, q, stalls, seed, trace, progress, in_addr, out_addr)
+        run, figures = _run_kernel(out, record, q, stalls, seed, trace, progress, in_addr, out_addr, build_dir)
         rtl, interval, cycles = run.outputs, figures.interval_cycles, figures.cycles
         latency = run.cycles if run.single_cycles is None else run.single_cycles
         single_wrong = run.first_output is not None and not np.array_equal(run.first_output, reference[0])
     else:
-        rtl, interval, latency, cycles = _run_stream(out, record, q, stalls, seed, trace, progress)
+        rtl, interval, latency, cycles = _run_stream(out, record, q, stalls, seed, trace, progress, build_dir)
         single_wrong = False
     mismatches = int(np.sum(np.any(rtl != reference, axis=1))) + int(single_wrong)
     return SimResult(

@@ -68,10 +68,10 @@ def _mem_bits(out: Path) -> int:
     return load_board(json.loads(report.read_text())["board"]).mem_width
 
 
-def build_kernel(out: Path, trace: bool = False) -> Path:
+def build_kernel(out: Path, trace: bool = False, build_dir: Path | None = None) -> Path:
     """Verilate the kernel of build folder `out` (OUT/rtl) with the C++ host side; the library.
 
-    Cached in OUT/sim_build like `simulate`'s stream model.
+    Cached in build_dir (default OUT/sim_build, like `simulate`'s stream model).
     """
     rtl = Path(out) / "rtl"
     sources = sorted(rtl.glob("*.sv"))
@@ -83,7 +83,7 @@ def build_kernel(out: Path, trace: bool = False) -> Path:
     mem = _mem_bits(Path(out))
     try:
         return build_model(
-            sources, Ports(KERNEL_TOP, mem, mem), Path(out) / "sim_build",
+            sources, Ports(KERNEL_TOP, mem, mem), build_dir or Path(out) / "sim_build",
             params={"MEM_DIR": f"{rtl.resolve()}/"}, trace=trace, harness=KERNEL_HARNESS_SOURCE,
         )  # fmt: skip
     except BuildError as exc:
@@ -104,6 +104,7 @@ class KernelSim:
         reg_timeout: cycles (at stalls=0; stretched by stalls) a register access may take before
             the kernel counts as not answering.
         trace: write a VCD waveform here (the library is built with tracing).
+        build_dir: where a build folder's kernel is verilated and cached (default OUT/sim_build).
     """
 
     def __init__(
@@ -117,13 +118,14 @@ class KernelSim:
         max_outstanding: int = 8,
         reg_timeout: int = 1000,
         trace: Path | None = None,
+        build_dir: Path | None = None,
     ) -> None:
         out = Path(out)
         if not 0.0 <= stalls < 1.0:
             raise ValueError(f"stalls={stalls} must be in [0, 1)")
         if min(max_read_latency, max_write_latency, max_outstanding) < 1:
             raise ValueError("latencies and max_outstanding must be at least 1")
-        library = out if out.is_file() else build_kernel(out, trace=trace is not None)
+        library = out if out.is_file() else build_kernel(out, trace is not None, build_dir)
         self._lib = _load(library)
         self.mem_bits: int = self._lib.qnngen_kernel_mem_bits()
         self.stalls = stalls

@@ -148,12 +148,19 @@ def run_frames(
         ProtocolError: the kernel broke an AXI rule, its control and status did not follow
             ap_ctrl_hs (idle before the start, ap_done and the interrupt at the end), it
             finished before writing every output word or it wrote into its input.
-        QnnGenError: no memory beat moved for idle_limit cycles (a deadlock).
+        QnnGenError: a buffer address is not aligned to the memory port or the buffers overlap;
+            no memory beat moved for idle_limit cycles (a deadlock).
     """
     n = len(values)
     image = lin.pack(values)
-    k.alloc(in_addr, lin.buffer_bytes(n))
-    k.alloc(out_addr, lout.buffer_bytes(n))
+    word = k.mem_bits // 8
+    for name, addr, size in (("in_addr", in_addr, lin.buffer_bytes(n)), ("out_addr", out_addr, lout.buffer_bytes(n))):
+        if addr % word:
+            raise QnnGenError(f"{name} 0x{addr:x}: must be a multiple of {word} bytes (the memory port width)")
+        try:
+            k.alloc(addr, size)
+        except ValueError as exc:
+            raise QnnGenError(f"{name}: {exc}") from None
     k.mem_write(in_addr, image)
     first, single = None, None
     if n >= 2:
