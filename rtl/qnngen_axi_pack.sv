@@ -57,7 +57,7 @@ module qnngen_axi_pack #(
   assign m_axis_tvalid = (count >= CW'(W_G)) || (flush && count != '0);
   assign m_axis_tdata = buffer[MEM_WIDTH-1:0];
   assign pop = m_axis_tvalid && m_axis_tready;
-  assign base = !pop ? count : (count > CW'(W_G)) ? count - CW'(W_G) : '0;
+  assign base = !pop ? count : (count < CW'(W_G)) ? '0 : count - CW'(W_G);  // < : a padded word
   assign s_axis_tready = !flush && (base < CW'(W_G));
   assign push = s_axis_tvalid && s_axis_tready;
   assign last_push = push && (beats == BW'(BEATS - 1));

@@ -90,6 +90,12 @@ module qnngen_kernel_shell #(
 );
   localparam int IN_WORDS = (IN_BEATS * IN_WIDTH + MEM_WIDTH - 1) / MEM_WIDTH;  // per frame
   localparam int OUT_WORDS = (OUT_BEATS * OUT_WIDTH + MEM_WIDTH - 1) / MEM_WIDTH;
+  // Words are cut into (assembled from) slices of a power of two just covering a beat, so the
+  // variable-offset gearboxes work at that width and not at the memory's.
+  localparam int IN_SLICE = (IN_WIDTH < MEM_WIDTH) ? 1 << $clog2(IN_WIDTH) : MEM_WIDTH;
+  localparam int OUT_SLICE = (OUT_WIDTH < MEM_WIDTH) ? 1 << $clog2(OUT_WIDTH) : MEM_WIDTH;
+  localparam int IN_SLICES = (IN_BEATS * IN_WIDTH + IN_SLICE - 1) / IN_SLICE;  // per frame
+  localparam int OUT_SLICES = (OUT_BEATS * OUT_WIDTH + OUT_SLICE - 1) / OUT_SLICE;
 
   if (MEM_WIDTH < 32 || MEM_WIDTH > 512 || (MEM_WIDTH & (MEM_WIDTH - 1)) != 0) begin : g_bad_width
     $error("qnngen_kernel_shell: MEM_WIDTH=%0d must be a power of two in 32..512", MEM_WIDTH);
@@ -100,6 +106,9 @@ module qnngen_kernel_shell #(
   logic [31:0] frames;
   logic [MEM_WIDTH-1:0] rd_tdata, wr_tdata;
   logic rd_tvalid, rd_tready, wr_tvalid, wr_tready;
+  logic [IN_SLICE-1:0] in_slice_tdata;
+  logic [OUT_SLICE-1:0] out_slice_tdata;
+  logic in_slice_tvalid, in_slice_tready, out_slice_tvalid, out_slice_tready;
   // error responses and rlast carry nothing the shell acts on (bursts are counted)
   logic unused;
   assign unused = ^{m_axi_gmem0_bresp, m_axi_gmem0_rresp, m_axi_gmem0_rlast};
@@ -215,16 +224,31 @@ module qnngen_kernel_shell #(
       .m_axis_tready(rd_tready)
   );
 
-  qnngen_axi_unpack #(
+  qnngen_axi_split #(
       .MEM_WIDTH(MEM_WIDTH),
-      .BEAT_WIDTH(IN_WIDTH),
-      .BEATS(IN_BEATS)
-  ) unpack (
+      .SLICE_WIDTH(IN_SLICE),
+      .SLICES(IN_SLICES)
+  ) slicer (
       .clk(ap_clk),
       .rst_n(ap_rst_n),
       .s_axis_tdata(rd_tdata),
       .s_axis_tvalid(rd_tvalid),
       .s_axis_tready(rd_tready),
+      .m_axis_tdata(in_slice_tdata),
+      .m_axis_tvalid(in_slice_tvalid),
+      .m_axis_tready(in_slice_tready)
+  );
+
+  qnngen_axi_unpack #(
+      .MEM_WIDTH(IN_SLICE),
+      .BEAT_WIDTH(IN_WIDTH),
+      .BEATS(IN_BEATS)
+  ) unpack (
+      .clk(ap_clk),
+      .rst_n(ap_rst_n),
+      .s_axis_tdata(in_slice_tdata),
+      .s_axis_tvalid(in_slice_tvalid),
+      .s_axis_tready(in_slice_tready),
       .m_axis_tdata(core_in_tdata),
       .m_axis_tvalid(core_in_tvalid),
       .m_axis_tready(core_in_tready)
@@ -233,13 +257,28 @@ module qnngen_kernel_shell #(
   qnngen_axi_pack #(
       .BEAT_WIDTH(OUT_WIDTH),
       .BEATS(OUT_BEATS),
-      .MEM_WIDTH(MEM_WIDTH)
+      .MEM_WIDTH(OUT_SLICE)
   ) pack (
       .clk(ap_clk),
       .rst_n(ap_rst_n),
       .s_axis_tdata(core_out_tdata),
       .s_axis_tvalid(core_out_tvalid),
       .s_axis_tready(core_out_tready),
+      .m_axis_tdata(out_slice_tdata),
+      .m_axis_tvalid(out_slice_tvalid),
+      .m_axis_tready(out_slice_tready)
+  );
+
+  qnngen_axi_join #(
+      .SLICE_WIDTH(OUT_SLICE),
+      .SLICES(OUT_SLICES),
+      .MEM_WIDTH(MEM_WIDTH)
+  ) joiner (
+      .clk(ap_clk),
+      .rst_n(ap_rst_n),
+      .s_axis_tdata(out_slice_tdata),
+      .s_axis_tvalid(out_slice_tvalid),
+      .s_axis_tready(out_slice_tready),
       .m_axis_tdata(wr_tdata),
       .m_axis_tvalid(wr_tvalid),
       .m_axis_tready(wr_tready)

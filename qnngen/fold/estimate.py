@@ -8,6 +8,7 @@ from ..errors import BoardError
 from ..layers.base import Fold, Resources
 from ..layers.cost import CostTerms, priced
 from ..lower import HwGraph
+from ..shell.cost import SHELL_KIND, SHELL_NAME, shell_params, shell_resources, shell_words
 from .boards import Board, list_boards
 from .design import FoldedDesign
 from .plumbing import implied_stages
@@ -89,8 +90,20 @@ def design_resources(design: FoldedDesign, family: str) -> Resources:
     return sum((s.layer.resources(s.fold, family) for s in design.stages), Resources())
 
 
+def shell_stage(design: FoldedDesign, board: Board) -> StageEstimate:
+    """The kernel shell around the design on the board's memory port: its interval is the
+    memory words a frame takes in or out (reads and writes overlap), its latency both."""
+    mem = board.mem_width
+    words_in = shell_words(design.in_width * design.in_beats, mem)
+    words_out = shell_words(design.out_width * design.out_beats, mem)
+    params = shell_params(mem, design.in_width, design.in_beats, design.out_width, design.out_beats)
+    return StageEstimate(SHELL_NAME, SHELL_KIND, 1, 1, max(words_in, words_out),
+                         words_in + words_out, shell_resources(params, board.family), "block")
+
+
 def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
-    """Estimate the design at `clock_mhz`: the slowest stage's interval, a lone frame's latency."""
+    """Estimate the design with its kernel shell at `clock_mhz`: the slowest stage's interval,
+    a lone frame's latency through the core."""
     stages = []
     for s in design.stages:
         cycles = s.layer.cycles(s.fold)
@@ -107,6 +120,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
                 _memory_style(t),
             )
         )
+    stages.append(shell_stage(design, board))
     interval = max(s.interval_cycles for s in stages)
     total = sum((s.resources for s in stages), Resources())
     clock_mhz = float(clock_mhz)

@@ -20,7 +20,8 @@ SHELL_MODULE = "qnngen_kernel_shell"
 #: hand-written rtl/ modules the shell is made of, the shell first
 SHELL_LIBRARY = (
     SHELL_MODULE, "qnngen_axi_ctrl", "qnngen_axi_burst", "qnngen_axi_reader",
-    "qnngen_axi_writer", "qnngen_axi_unpack", "qnngen_axi_pack", "qnngen_fifo",
+    "qnngen_axi_writer", "qnngen_axi_split", "qnngen_axi_unpack", "qnngen_axi_pack",
+    "qnngen_axi_join", "qnngen_fifo",
 )
 #: the kernel parameter holding the memory port's data width
 MEM_PARAM = "C_M_AXI_GMEM0_DATA_WIDTH"

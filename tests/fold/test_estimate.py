@@ -26,6 +26,7 @@ from qnngen.fold import (
     report_dict,
     report_json,
 )
+from qnngen.fold.estimate import shell_stage
 from qnngen.layers.base import Fold, Resources
 from qnngen.layers.memory import bram18_count
 from qnngen.lower import HwGraph
@@ -55,8 +56,10 @@ def test_interval_is_slowest_stage(load_hw, model: str) -> None:
     assert est.interval_cycles == (mvtu.mh // 4) * (mvtu.mw // 16) == 784
     assert est.latency_cycles == design.frame_latency()
     assert est.fps == pytest.approx(100e6 / 784)
-    assert est.resources == sum((s.layer.resources(s.fold, "xc7") for s in design.stages), Resources())
-    assert [s.name for s in est.stages] == [s.name for s in design.stages]
+    shell = shell_stage(design, load_board("pynq-z2"))
+    core = sum((s.layer.resources(s.fold, "xc7") for s in design.stages), Resources())
+    assert est.resources == core + shell.resources
+    assert [s.name for s in est.stages] == [s.name for s in design.stages] + [shell.name]
 
 
 def test_memory_styles(tfc_w1a1: HwGraph) -> None:
@@ -71,7 +74,8 @@ def test_memory_styles(tfc_w1a1: HwGraph) -> None:
             assert s.memory_style == ("block" if stage.layer.depth >= 65 else "distributed")
         else:
             assert s.memory_style == "none"
-    assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO"}
+    assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO", "Shell"}
+    assert est.stages[-1].memory_style == "block"  # the shell's read and write buffers
 
 
 def test_check_fits_accepts_small_design(tfc_w1a1: HwGraph) -> None:
@@ -129,7 +133,8 @@ def test_report_dict_contract(tfc_w1a1: HwGraph) -> None:
     }  # fmt: skip
     assert set(rep["estimate"]["resources"]) == RES_KEYS
     assert rep["estimate"]["fps"] == round(100e6 / 784, 2)
-    assert [layer["name"] for layer in rep["layers"]] == [s.name for s in design.stages]
+    assert [layer["name"] for layer in rep["layers"]] == [s.name for s in design.stages] + ["shell"]
+    assert rep["layers"][-1]["kind"] == "Shell"
     for layer in rep["layers"]:
         assert set(layer) == LAYER_KEYS and set(layer["resources"]) == RES_KEYS
         assert all(isinstance(v, int) for v in layer["resources"].values())
