@@ -18,6 +18,7 @@ from ..lower import HwGraph, to_hw
 from ..driver.data import stream_layout as driver_stream_layout
 from ..memlayout import FrameLayout
 from ..packing import pack_beats, unpack_beats
+from ..shell.cost import SHELL_KIND
 from .build import BuildError, Ports, build_model
 from .harness import DeadlockError, Simulator
 from .kernel import KernelSim
@@ -123,6 +124,12 @@ def idle_limit(record: dict, stalls: float) -> int:
     return max(MIN_IDLE_LIMIT, int(IDLE_FACTOR * expected / max(1e-3, 1 - stalls) ** 2))
 
 
+def core_interval(out: Path) -> float:
+    """The core's estimated interval: the slowest stage of OUT/report.json but the shell."""
+    layers = json.loads((out / "report.json").read_text())["layers"]
+    return max(layer["interval_cycles"] for layer in layers if layer["kind"] != SHELL_KIND)
+
+
 def stream_layout(stream: dict, mem_bits: int) -> FrameLayout:
     """The memory layout of the frames of a design.json stream record."""
     return driver_stream_layout(parse_dtype(stream["dtype"]), stream["beats"] * stream["elems_per_beat"],
@@ -175,7 +182,7 @@ def _run_kernel(
         run = run_frames(k, q, lin, lout, in_addr=in_addr, out_addr=out_addr, progress=progress,
                          idle_limit=idle_limit(record, stalls) + int(quiet), expected_cycles=expected)
         mem_bits = k.mem_bits
-    pace = MemoryPace(record["estimate_interval_cycles"], lin.words_per_frame, lout.words_per_frame, stalls)
+    pace = MemoryPace(core_interval(out), lin.words_per_frame, lout.words_per_frame, stalls)
     return run, KernelFigures(pace, mem_bits, run.interval_cycles, run.cycles, in_addr, out_addr, run.stats)
 
 

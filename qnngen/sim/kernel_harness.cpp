@@ -353,6 +353,10 @@ struct Sim {
         }
 
         // AXI4-Lite host
+        if (t.s_axi_control_bvalid && !(op == LiteOp::kWrite && aw_sent && w_sent))
+            fail("AXI4-Lite bvalid without a write awaiting its response");
+        if (t.s_axi_control_rvalid && !(op == LiteOp::kRead && ar_sent))
+            fail("AXI4-Lite rvalid without a read awaiting its data");
         if (aw_up && t.s_axi_control_awready) aw_up = false, aw_sent = true;
         if (w_up && t.s_axi_control_wready) w_up = false, w_sent = true;
         if (ar_up && t.s_axi_control_arready) ar_up = false, ar_sent = true;
