@@ -13,7 +13,10 @@ import jinja2
 from .. import __version__
 from ..fold.design import TOP_OUT, FoldedDesign
 from ..resources import data_dir
-from ..shell.kernel import KERNEL_MODULE, KERNEL_PORTS, SHELL_LIBRARY, KernelParams, register_params
+from ..shell.kernel import (
+    CORE_INSTANCE, KERNEL_MODULE, KERNEL_PORTS, SHELL_INSTANCE, SHELL_LIBRARY, KernelParams,
+    register_params,
+)
 
 TOP_MODULE = "qnngen_top"
 
@@ -117,7 +120,7 @@ def kernel_params(design: FoldedDesign, mem_width: int) -> KernelParams:
     """The kernel top's params: the build's stream shapes, the board's memory width and the
     register offsets of regmap.py."""
     return KernelParams(
-        KERNEL_MODULE, TOP_MODULE, __version__, design.hw.name, mem_width,
+        KERNEL_MODULE, TOP_MODULE, SHELL_INSTANCE, CORE_INSTANCE, __version__, design.hw.name, mem_width,
         design.in_width, design.in_beats, design.out_width, design.out_beats,
         design.in_width - 1, design.out_width - 1, register_params(), KERNEL_PORTS,
     )

@@ -7,7 +7,8 @@ from .regmap import (
     REGISTERS, Bit, Register, register,
 )
 from .kernel import (
-    KERNEL_MODULE, KERNEL_PORTS, MEM_PARAM, SHELL_LIBRARY, SHELL_MODULE, KernelParams, Port,
+    CORE_INSTANCE, KERNEL_MODULE, KERNEL_PORTS, MEM_PARAM, SHELL_INSTANCE, SHELL_LIBRARY,
+    SHELL_MODULE, KernelParams, Port,
     register_params, rtl_offsets,
 )
 
@@ -16,6 +17,6 @@ __all__ = [
     "Register", "Bit", "REGISTERS", "ARGS", "register", "ADDR_BITS", "DATA_BITS",
     "CONTROL", "GIE", "IER", "ISR", "IN_ADDR", "OUT_ADDR", "FRAMES", "CYCLES",
     # kernel top
-    "KERNEL_MODULE", "SHELL_MODULE", "SHELL_LIBRARY", "MEM_PARAM", "KERNEL_PORTS", "Port",
-    "KernelParams", "register_params", "rtl_offsets",
+    "KERNEL_MODULE", "SHELL_MODULE", "SHELL_INSTANCE", "CORE_INSTANCE", "SHELL_LIBRARY",
+    "MEM_PARAM", "KERNEL_PORTS", "Port", "KernelParams", "register_params", "rtl_offsets",
 ]

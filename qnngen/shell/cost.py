@@ -13,14 +13,14 @@ from pathlib import Path
 
 from ..layers.base import Resources
 from ..layers.cost import CostTerms, Memory, clog2, cost_terms, memory_blocks
-from .kernel import SHELL_MODULE, register_params
+from .kernel import SHELL_INSTANCE, SHELL_MODULE, register_params
 
 __all__ = ["SHELL_KIND", "SHELL_NAME", "shell_params", "shell_terms", "shell_resources",
            "shell_words", "slice_width", "fifo_depth", "price"]
 
 COST_PATH = Path(__file__).resolve().parent / "shell_cost.json"
 SHELL_KIND = "Shell"
-SHELL_NAME = "shell"
+SHELL_NAME = SHELL_INSTANCE
 #: bursts have at most this many beats (AXI4 INCR), and never cross a 4 KB page
 MAX_BURST = 256
 PAGE_BYTES = 4096

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from .regmap import ADDR_BITS, DATA_BITS, REGISTERS
 
 __all__ = [
-    "KERNEL_MODULE", "SHELL_MODULE", "SHELL_LIBRARY", "MEM_PARAM", "Port", "KERNEL_PORTS",
+    "KERNEL_MODULE", "SHELL_MODULE", "SHELL_INSTANCE", "CORE_INSTANCE", "SHELL_LIBRARY", "MEM_PARAM", "Port", "KERNEL_PORTS",
     "KernelParams", "register_params", "rtl_offsets",
 ]
 
 #: the generated kernel top and the hand-written shell inside it
 KERNEL_MODULE = "qnngen_kernel"
 SHELL_MODULE = "qnngen_kernel_shell"
+#: instance names in the kernel top: the shell (also its line in the estimate) and the core
+SHELL_INSTANCE = "shell"
+CORE_INSTANCE = "core"
 #: hand-written rtl/ modules the shell is made of, the shell first
 SHELL_LIBRARY = (
     SHELL_MODULE, "qnngen_axi_ctrl", "qnngen_axi_burst", "qnngen_axi_reader",
@@ -105,6 +108,8 @@ class KernelParams:
 
     module_name: str
     core_module: str
+    shell_instance: str
+    core_instance: str
     version: str
     model: str
     mem_width: int
