@@ -29,7 +29,7 @@ def missing_tool(record: ProjectRecord, out: Path) -> ToolError | None:
         return None
     return ToolError(
         f"{missing[0]} ({record.flow.capitalize()} {record.tool_version}) is not on PATH; "
-        f"on a machine that has it run: cd {out / record.workdir} && {' '.join(record.command)}"
+        f"on a machine that has it run: {record.shell_command(out)}"
     )
 
 

@@ -41,9 +41,9 @@ class ProjectRecord:
     outputs: tuple[str, ...]
     next_steps: tuple[str, ...] = ()
 
-    def shell_command(self) -> str:
-        """The command line a user runs by hand, from OUT."""
-        return f"cd {self.workdir} && {' '.join(self.command)}"
+    def shell_command(self, out: Path) -> str:
+        """The command line that runs the flow of build folder `out` by hand."""
+        return f"cd {out / self.workdir} && {' '.join(self.command)}"
 
 
 def _write_vivado(board: Board, clock_mhz: float, src: KernelSources, out: Path) -> ProjectRecord:
@@ -54,18 +54,12 @@ def _write_vivado(board: Board, clock_mhz: float, src: KernelSources, out: Path)
     )
     base = vivado.OUTPUT_BASE
     return ProjectRecord(
-        __version__,
-        board.name,
-        board.flavour,
-        "vivado",
-        "vivado",
-        board.tool_version,
-        ("vivado",),
-        "project/vivado",
-        ("vivado", "-mode", "batch", "-notrace", "-source", "build.tcl"),
-        len(vivado.PHASES),
-        (f"{base}.bit", f"{base}.hwh"),
-    )
+        qnngen_version=__version__, board=board.name, flavour=board.flavour, flow="vivado",
+        tool="vivado", tool_version=board.tool_version, requires=("vivado",),
+        workdir="project/vivado",
+        command=("vivado", "-mode", "batch", "-notrace", "-source", "build.tcl"),
+        phases=len(vivado.PHASES), outputs=(f"{base}.bit", f"{base}.hwh"),
+    )  # fmt: skip
 
 
 def _write_vitis(board: Board, clock_mhz: float, src: KernelSources, out: Path) -> ProjectRecord:
@@ -82,19 +76,11 @@ def _write_vitis(board: Board, clock_mhz: float, src: KernelSources, out: Path) 
         "  (AWS F1, a legacy target: aws-fpga's F1 branch is deprecated, F2 is its successor)",
     )
     return ProjectRecord(
-        __version__,
-        board.name,
-        board.flavour,
-        "vitis",
-        "v++",
-        board.tool_version,
-        ("v++", "vivado", "make"),
-        "project/vitis",
-        ("make", "xclbin"),
-        len(vitis.PHASES),
-        (vitis.OUTPUT,),
-        afi if board.flavour == "aws-f1" else (),
-    )
+        qnngen_version=__version__, board=board.name, flavour=board.flavour, flow="vitis",
+        tool="v++", tool_version=board.tool_version, requires=("v++", "vivado", "make"),
+        workdir="project/vitis", command=("make", "xclbin"), phases=len(vitis.PHASES),
+        outputs=(vitis.OUTPUT,), next_steps=afi if board.flavour == "aws-f1" else (),
+    )  # fmt: skip
 
 
 #: the project writer of each board flavour
