@@ -5,17 +5,17 @@ reference and finish the outputs on the host."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
+from ..driver.data import stream_layout as driver_stream_layout
 from ..errors import ModelError, QnnGenError
 from ..frontend import load_model
 from ..ir import BIPOLAR, parse_dtype
 from ..lower import HwGraph, to_hw
-from ..driver.data import stream_layout as driver_stream_layout
 from ..memlayout import FrameLayout
 from ..packing import pack_beats, unpack_beats
 from ..shell.cost import SHELL_KIND
@@ -132,8 +132,8 @@ def core_interval(out: Path) -> float:
 
 def stream_layout(stream: dict, mem_bits: int) -> FrameLayout:
     """The memory layout of the frames of a design.json stream record."""
-    return driver_stream_layout(parse_dtype(stream["dtype"]), stream["beats"] * stream["elems_per_beat"],
-                                mem_bits)
+    elems = stream["beats"] * stream["elems_per_beat"]
+    return driver_stream_layout(parse_dtype(stream["dtype"]), elems, mem_bits)
 
 
 def _run_stream(
@@ -144,12 +144,14 @@ def _run_stream(
     sin, sout = record["stream_in"], record["stream_out"]
     rtl_dir = out / "rtl"
     sources = sorted(rtl_dir.glob("*.sv"))
+    ports = Ports(record["top"], sin["width"], sout["width"])
     try:
-        lib = build_model(sources, Ports(record["top"], sin["width"], sout["width"]), build_dir or out / "sim_build",
+        lib = build_model(sources, ports, build_dir or out / "sim_build",
                           params={"MEM_DIR": f"{rtl_dir.resolve()}/"}, trace=trace is not None)
     except BuildError as exc:
         raise QnnGenError(str(exc).splitlines()[0] + "; the generated RTL did not verilate") from None
-    frames = pack_beats(encode(q, sin["dtype"]), parse_dtype(sin["dtype"]).bitwidth(), sin["elems_per_beat"])
+    idt = parse_dtype(sin["dtype"])
+    frames = pack_beats(encode(q, sin["dtype"]), idt.bitwidth(), sin["elems_per_beat"])
     with Simulator(lib) as sim:
         if trace is not None:
             sim.open_trace(trace)
@@ -162,34 +164,38 @@ def _run_stream(
             if trace is not None:
                 sim.close_trace()
     odt = parse_dtype(sout["dtype"])
-    codes = unpack_beats(res.outputs, odt.bitwidth(), sout["elems_per_beat"], odt.signed() and odt != BIPOLAR)
+    signed = odt.signed() and odt != BIPOLAR
+    codes = unpack_beats(res.outputs, odt.bitwidth(), sout["elems_per_beat"], signed)
     latency = int(res.out_last_cycle[0] - res.in_first_cycle[0] + 1)
     return decode(codes, sout["dtype"]), measured_interval(res.out_last_cycle), latency, res.cycles
 
 
 def _run_kernel(
     out: Path, record: dict, q: np.ndarray, stalls: float, seed: int, trace: Path | None,
-    progress: Callable[[int, int], object] | None, in_addr: int, out_addr: int, build_dir: Path | None,
+    progress: Callable[[int, int], object] | None, addrs: tuple[int, int], build_dir: Path | None,
 ) -> tuple[KernelRun, KernelFigures]:
-    """The whole kernel with host memory and register writes."""
+    """The whole kernel with host memory (buffers at addrs: in, out) and register writes."""
     with KernelSim(out, seed=seed, stalls=stalls, trace=trace, build_dir=build_dir) as k:
-        lin, lout = stream_layout(record["stream_in"], k.mem_bits), stream_layout(record["stream_out"], k.mem_bits)
+        mem_bits = k.mem_bits
+        lin = stream_layout(record["stream_in"], mem_bits)
+        lout = stream_layout(record["stream_out"], mem_bits)
         interval = record.get("estimate_interval_cycles", 0)
         expected = record.get("estimate_latency_cycles", 0) + len(q) * interval
         # the shell may wait for a whole burst of output words, and fill its input FIFO by bursts
         burst_frames = -(-MAX_BURST // min(lin.words_per_frame, lout.words_per_frame))
-        quiet = IDLE_FACTOR * burst_frames * interval / (1 - stalls) ** 2
-        run = run_frames(k, q, lin, lout, in_addr=in_addr, out_addr=out_addr, progress=progress,
-                         idle_limit=idle_limit(record, stalls) + int(quiet), expected_cycles=expected)
-        mem_bits = k.mem_bits
+        quiet = int(IDLE_FACTOR * burst_frames * interval / (1 - stalls) ** 2)
+        run = run_frames(k, q, lin, lout, in_addr=addrs[0], out_addr=addrs[1], progress=progress,
+                         idle_limit=idle_limit(record, stalls) + quiet, expected_cycles=expected)
     pace = MemoryPace(core_interval(out), lin.words_per_frame, lout.words_per_frame, stalls)
-    return run, KernelFigures(pace, mem_bits, run.interval_cycles, run.cycles, in_addr, out_addr, run.stats)
+    figures = KernelFigures(pace, mem_bits, run.interval_cycles, run.cycles, *addrs, run.stats)
+    return run, figures
 
 
 def simulate(
     out: Path, x: np.ndarray, stalls: float = 0.0, seed: int = 0, trace: Path | None = None,
     progress: Callable[[int, int], object] | None = None, kernel: bool = False,
-    in_addr: int = DEFAULT_IN_ADDR, out_addr: int = DEFAULT_OUT_ADDR, build_dir: Path | None = None,
+    in_addr: int = DEFAULT_IN_ADDR, out_addr: int = DEFAULT_OUT_ADDR,
+    build_dir: Path | None = None,
 ) -> SimResult:
     """Run frames x (N, *input shape) through the RTL in OUT and check it bit for bit: the core
     alone through its streams, or with kernel=True the whole kernel through host memory (input
@@ -199,18 +205,23 @@ def simulate(
     record, hw = load_build(out)
     shape = tuple(record["input_shape"][1:])
     if tuple(x.shape[1:]) != shape:
-        raise QnnGenError(f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})")
+        raise QnnGenError(
+            f"input has shape {tuple(x.shape)}; the model takes (N, {', '.join(map(str, shape))})"
+        )
     q = hw.quantize_input(x)
     reference = hw.run_layers(q)
     figures = None
+    single_wrong = False
     if kernel:
-        run, figures = _run_kernel(out, record, q, stalls, seed, trace, progress, in_addr, out_addr, build_dir)
+        run, figures = _run_kernel(out, record, q, stalls, seed, trace, progress,
+                                   (in_addr, out_addr), build_dir)
         rtl, interval, cycles = run.outputs, figures.interval_cycles, figures.cycles
         latency = run.cycles if run.single_cycles is None else run.single_cycles
-        single_wrong = run.first_output is not None and not np.array_equal(run.first_output, reference[0])
+        if run.first_output is not None:
+            single_wrong = not np.array_equal(run.first_output, reference[0])
     else:
-        rtl, interval, latency, cycles = _run_stream(out, record, q, stalls, seed, trace, progress, build_dir)
-        single_wrong = False
+        rtl, interval, latency, cycles = _run_stream(out, record, q, stalls, seed, trace, progress,
+                                                     build_dir)
     mismatches = int(np.sum(np.any(rtl != reference, axis=1))) + int(single_wrong)
     return SimResult(
         frames=len(x), mismatches_vs_reference=mismatches, interval_cycles=interval,

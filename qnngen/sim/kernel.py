@@ -35,7 +35,10 @@ def _load(library: Path) -> ctypes.CDLL:
     lib = ctypes.CDLL(str(library))
     sigs = {
         "qnngen_kernel_mem_bits": ([], ctypes.c_int),
-        "qnngen_kernel_new": ([_U64, ctypes.c_double, ctypes.c_int, ctypes.c_int, ctypes.c_int], _PTR),
+        "qnngen_kernel_new": (
+            [_U64, ctypes.c_double, ctypes.c_int, ctypes.c_int, ctypes.c_int],
+            _PTR,
+        ),
         "qnngen_kernel_free": ([_PTR], None),
         "qnngen_kernel_open_trace": ([_PTR, ctypes.c_char_p], ctypes.c_int),
         "qnngen_kernel_reset": ([_PTR, ctypes.c_int], None),
@@ -44,7 +47,8 @@ def _load(library: Path) -> ctypes.CDLL:
         "qnngen_kernel_write_cycles": ([_PTR, _U64, _I64, _PTR], None),
         "qnngen_kernel_write_reg": ([_PTR, ctypes.c_uint32, ctypes.c_uint32, _I64], ctypes.c_int),
         "qnngen_kernel_read_reg": (
-            [_PTR, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint32), _I64], ctypes.c_int
+            [_PTR, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint32), _I64],
+            ctypes.c_int,
         ),
         "qnngen_kernel_run": ([_PTR, _I64, ctypes.c_int], ctypes.c_int),
         "qnngen_kernel_interrupt": ([_PTR], ctypes.c_int),
@@ -207,14 +211,20 @@ class KernelSim:
 
     def write_reg(self, offset: int, value: int) -> None:
         """One AXI4-Lite write of a 32-bit value; the clock runs until its response."""
-        self._check(self._lib.qnngen_kernel_write_reg(
-            self._handle, offset, value & 0xFFFFFFFF, self._lite_timeout))
+        self._check(
+            self._lib.qnngen_kernel_write_reg(
+                self._handle, offset, value & 0xFFFFFFFF, self._lite_timeout
+            )
+        )
 
     def read_reg(self, offset: int) -> int:
         """One AXI4-Lite read of a 32-bit register; the clock runs until its data."""
         value = ctypes.c_uint32()
-        self._check(self._lib.qnngen_kernel_read_reg(
-            self._handle, offset, ctypes.byref(value), self._lite_timeout))
+        self._check(
+            self._lib.qnngen_kernel_read_reg(
+                self._handle, offset, ctypes.byref(value), self._lite_timeout
+            )
+        )
         return value.value
 
     def step(self, cycles: int) -> None:

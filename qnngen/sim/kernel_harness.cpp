@@ -81,27 +81,51 @@ constexpr int kSizeCode = __builtin_ctz(kMemBytes);
 // ---- optional AXI ports (present in some port lists, not in others) ------------------------
 template <typename T>
 int ar_size(const T& t) {
-    if constexpr (requires { t.m_axi_gmem0_arsize; }) return t.m_axi_gmem0_arsize; else return kSizeCode;
+    if constexpr (requires { t.m_axi_gmem0_arsize; }) {
+        return t.m_axi_gmem0_arsize;
+    } else {
+        return kSizeCode;
+    }
 }
 template <typename T>
 int aw_size(const T& t) {
-    if constexpr (requires { t.m_axi_gmem0_awsize; }) return t.m_axi_gmem0_awsize; else return kSizeCode;
+    if constexpr (requires { t.m_axi_gmem0_awsize; }) {
+        return t.m_axi_gmem0_awsize;
+    } else {
+        return kSizeCode;
+    }
 }
 template <typename T>
 int ar_burst(const T& t) {
-    if constexpr (requires { t.m_axi_gmem0_arburst; }) return t.m_axi_gmem0_arburst; else return 1;
+    if constexpr (requires { t.m_axi_gmem0_arburst; }) {
+        return t.m_axi_gmem0_arburst;
+    } else {
+        return 1;
+    }
 }
 template <typename T>
 int aw_burst(const T& t) {
-    if constexpr (requires { t.m_axi_gmem0_awburst; }) return t.m_axi_gmem0_awburst; else return 1;
+    if constexpr (requires { t.m_axi_gmem0_awburst; }) {
+        return t.m_axi_gmem0_awburst;
+    } else {
+        return 1;
+    }
 }
 template <typename T>
 uint64_t ar_id(const T& t) {
-    if constexpr (requires { t.m_axi_gmem0_arid; }) return t.m_axi_gmem0_arid; else return 0;
+    if constexpr (requires { t.m_axi_gmem0_arid; }) {
+        return t.m_axi_gmem0_arid;
+    } else {
+        return 0;
+    }
 }
 template <typename T>
 uint64_t aw_id(const T& t) {
-    if constexpr (requires { t.m_axi_gmem0_awid; }) return t.m_axi_gmem0_awid; else return 0;
+    if constexpr (requires { t.m_axi_gmem0_awid; }) {
+        return t.m_axi_gmem0_awid;
+    } else {
+        return 0;
+    }
 }
 template <typename T>
 void set_r_id(T& t, uint64_t id) {
@@ -113,7 +137,11 @@ void set_b_id(T& t, uint64_t id) {
 }
 template <typename T>
 bool w_strobe(const T& t, int i) {
-    if constexpr (requires { t.m_axi_gmem0_wstrb; }) return strobe(t.m_axi_gmem0_wstrb, i); else return true;
+    if constexpr (requires { t.m_axi_gmem0_wstrb; }) {
+        return strobe(t.m_axi_gmem0_wstrb, i);
+    } else {
+        return true;
+    }
 }
 template <typename T>
 void set_lite_strobe(T& t) {
@@ -123,7 +151,11 @@ void set_lite_strobe(T& t) {
 // Verilator renames the port `interrupt` (a C++ keyword in some compilers) to __SYM__interrupt.
 template <typename T>
 bool irq(const T& t) {
-    if constexpr (requires { t.__SYM__interrupt; }) return t.__SYM__interrupt; else return t.interrupt;
+    if constexpr (requires { t.__SYM__interrupt; }) {
+        return t.__SYM__interrupt;
+    } else {
+        return t.interrupt;
+    }
 }
 
 uint64_t splitmix64(uint64_t& state) {
@@ -185,7 +217,8 @@ struct Sim {
     bool ar_waiting = false, aw_waiting = false, w_waiting = false;
     AddrBeat ar_last, aw_last;
     WBeat w_last{};
-    int64_t read_bursts = 0, write_bursts = 0, max_reads_in_flight = 0, read_beats = 0, write_beats = 0;
+    int64_t read_bursts = 0, write_bursts = 0, max_reads_in_flight = 0;
+    int64_t read_beats = 0, write_beats = 0;
     // AXI4-Lite host state
     LiteOp op = LiteOp::kNone;
     uint32_t lite_addr = 0, lite_data = 0;
@@ -223,7 +256,8 @@ struct Sim {
         int beats = len + 1;
         if (beats > 256) fail("len %llu > 255 (more than 256 beats)", len);
         else if (size != kSizeCode)
-            fail("size %llu, but the port is %llu bytes wide (size must be its log2)", size, kMemBytes);
+            fail("size %llu, but the port is %llu bytes wide (size must be its log2)", size,
+                 kMemBytes);
         else if (burst != 1) fail("burst type %llu, only INCR (1) is served", burst);
         else if (addr % kMemBytes)
             fail("address 0x%llx is not aligned to the %llu-byte port", addr, kMemBytes);

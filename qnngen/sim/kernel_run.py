@@ -4,8 +4,8 @@ register writes, ap_start, wait for the interrupt, check ap_done, read the outpu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -47,8 +47,10 @@ class MemoryPace:
 
     @property
     def pace(self) -> str:
-        """"memory" when the memory port needs more cycles per frame than the core, else "core"."""
-        return "memory" if self.memory_bound_cycles_with_stalls > self.core_interval_cycles else "core"
+        """ "memory" when the memory port needs more cycles per frame than the core, else "core"."""
+        return (
+            "memory" if self.memory_bound_cycles_with_stalls > self.core_interval_cycles else "core"
+        )
 
     @property
     def expected_interval_cycles(self) -> float:
@@ -88,8 +90,15 @@ def _frames_done(written: np.ndarray, frames: int, start: int) -> int:
 
 
 def _run(
-    k: KernelSim, n: int, lin: FrameLayout, lout: FrameLayout, in_addr: int, out_addr: int,
-    idle_limit: int, expected_cycles: int, progress: Callable[[int, int], object] | None,
+    k: KernelSim,
+    n: int,
+    lin: FrameLayout,
+    lout: FrameLayout,
+    in_addr: int,
+    out_addr: int,
+    idle_limit: int,
+    expected_cycles: int,
+    progress: Callable[[int, int], object] | None,
 ) -> int:
     """One run of n frames (ap_start to the interrupt, then ap_done checked and the interrupt
     cleared); the kernel's cycles register."""
@@ -112,9 +121,9 @@ def _run(
             last_beats, last_change = beats, k.cycle
         elif k.cycle - last_change >= idle_limit:
             raise QnnGenError(
-                f"kernel simulation deadlocked: no memory beat moved for {idle_limit} cycles, until "
-                f"cycle {k.cycle}, in a run of {n} frames ({lin.words_per_frame} words per frame in, "
-                f"{lout.words_per_frame} out; {stats['read_beats']} read and "
+                f"kernel simulation deadlocked: no memory beat moved for {idle_limit} cycles, "
+                f"until cycle {k.cycle}, in a run of {n} frames ({lin.words_per_frame} words per "
+                f"frame in, {lout.words_per_frame} out; {stats['read_beats']} read and "
                 f"{stats['write_beats']} written in all runs so far)"
             )
         if progress is not None:
@@ -137,9 +146,16 @@ def _run(
 
 
 def run_frames(
-    k: KernelSim, values: np.ndarray, lin: FrameLayout, lout: FrameLayout, *,
-    in_addr: int = DEFAULT_IN_ADDR, out_addr: int = DEFAULT_OUT_ADDR, idle_limit: int = 1_000_000,
-    expected_cycles: int = 0, progress: Callable[[int, int], object] | None = None,
+    k: KernelSim,
+    values: np.ndarray,
+    lin: FrameLayout,
+    lout: FrameLayout,
+    *,
+    in_addr: int = DEFAULT_IN_ADDR,
+    out_addr: int = DEFAULT_OUT_ADDR,
+    idle_limit: int = 1_000_000,
+    expected_cycles: int = 0,
+    progress: Callable[[int, int], object] | None = None,
 ) -> KernelRun:
     """Run the integer input frames `values` (N, lin.elems) through the kernel: frame 0 alone,
     then (when N >= 2) all N frames in one run, with buffers at in_addr and out_addr.
@@ -154,9 +170,14 @@ def run_frames(
     n = len(values)
     image = lin.pack(values)
     word = k.mem_bits // 8
-    for name, addr, size in (("in_addr", in_addr, lin.buffer_bytes(n)), ("out_addr", out_addr, lout.buffer_bytes(n))):
+    for name, addr, size in (
+        ("in_addr", in_addr, lin.buffer_bytes(n)),
+        ("out_addr", out_addr, lout.buffer_bytes(n)),
+    ):
         if addr % word:
-            raise QnnGenError(f"{name} 0x{addr:x}: must be a multiple of {word} bytes (the memory port width)")
+            raise QnnGenError(
+                f"{name} 0x{addr:x}: must be a multiple of {word} bytes (the memory port width)"
+            )
         try:
             k.alloc(addr, size)
         except ValueError as exc:

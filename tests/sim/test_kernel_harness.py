@@ -21,8 +21,13 @@ LENGTHS = {"wlen": 0x40, "wlast_at": 0x44, "rlen": 0x48}  # the probe's burst re
 
 
 def _probe(sim_build_dir: Path, mem_bits: int = 64) -> Path:
-    return build_model([PROBE], Ports("qnngen_kernel", mem_bits, mem_bits), sim_build_dir,
-                       params={"MEM_BITS": mem_bits}, harness=KERNEL_HARNESS_SOURCE)
+    return build_model(
+        [PROBE],
+        Ports("qnngen_kernel", mem_bits, mem_bits),
+        sim_build_dir,
+        params={"MEM_BITS": mem_bits},
+        harness=KERNEL_HARNESS_SOURCE,
+    )
 
 
 def _start(k: KernelSim, in_addr: int, out_addr: int, **lengths: int) -> None:
@@ -52,7 +57,9 @@ def test_probe_burst_round_trip(sim_build_dir: Path, mem_bits: int, stalls: floa
         ctrl = k.read_reg(CONTROL.offset)
         assert ctrl & 0b110 == 0b110  # ap_done and ap_idle
         assert k.read_reg(CONTROL.offset) & 0b010 == 0  # ap_done clears on read
-        expected_sum = np.bitwise_xor.reduce(data[: beats * word].reshape(beats, word)[:, :4].copy().view("<u4").ravel())
+        expected_sum = np.bitwise_xor.reduce(
+            data[: beats * word].reshape(beats, word)[:, :4].copy().view("<u4").ravel()
+        )
         assert k.read_reg(SUM) == int(expected_sum)
         k.write_reg(ISR.offset, 1)  # toggle-on-write clears the status and the interrupt
         k.step(2)
@@ -63,21 +70,43 @@ def test_probe_burst_round_trip(sim_build_dir: Path, mem_bits: int, stalls: floa
         assert np.array_equal(got[1:-1], np.tile(expected.reshape(beats, 4), word // 4))
         cycles = k.write_cycles(OUT, (beats + 2) * word)
         assert cycles[0] == cycles[-1] == -1 and np.all(np.diff(cycles[1:-1]) > 0)
-        assert k.stats() == {"read_bursts": 1, "write_bursts": 1, "max_reads_in_flight": 1,
-                             "read_beats": beats, "write_beats": beats}
+        assert k.stats() == {
+            "read_bursts": 1,
+            "write_bursts": 1,
+            "max_reads_in_flight": 1,
+            "read_beats": beats,
+            "write_beats": beats,
+        }
 
 
-@pytest.mark.parametrize("case,lengths,in_addr,out_addr,message", [
-    ("read crosses 4 KB", {"rlen": 4}, IN + 4096 - 16, OUT, "crosses a 4 KB boundary"),
-    ("write crosses 4 KB", {"wlen": 3, "wlast_at": 3}, IN, OUT + 4096 - 16, "crosses a 4 KB boundary"),
-    ("wlast early", {"wlen": 4, "wlast_at": 3}, IN, OUT, "wlast=1 on beat 3 of a 4-beat burst"),
-    ("wlast missing", {"wlen": 4, "wlast_at": 5}, IN, OUT, "wlast=0 on beat 4 of a 4-beat burst"),
-    ("read outside", {"rlen": 2}, IN + 8192, OUT, "outside every buffer"),
-    ("write outside", {"wlen": 1, "wlast_at": 1}, IN, OUT - 8, "outside every buffer"),
-    ("read past a buffer's end", {"rlen": 4}, IN + 8192 - 48, OUT, "outside every buffer"),
-    ("unaligned", {"rlen": 1}, IN + 4, OUT, "not aligned"),
-])
-def test_protocol_checker_fires(sim_build_dir: Path, case, lengths, in_addr, out_addr, message) -> None:
+@pytest.mark.parametrize(
+    "case,lengths,in_addr,out_addr,message",
+    [
+        ("read crosses 4 KB", {"rlen": 4}, IN + 4096 - 16, OUT, "crosses a 4 KB boundary"),
+        (
+            "write crosses 4 KB",
+            {"wlen": 3, "wlast_at": 3},
+            IN,
+            OUT + 4096 - 16,
+            "crosses a 4 KB boundary",
+        ),
+        ("wlast early", {"wlen": 4, "wlast_at": 3}, IN, OUT, "wlast=1 on beat 3 of a 4-beat burst"),
+        (
+            "wlast missing",
+            {"wlen": 4, "wlast_at": 5},
+            IN,
+            OUT,
+            "wlast=0 on beat 4 of a 4-beat burst",
+        ),
+        ("read outside", {"rlen": 2}, IN + 8192, OUT, "outside every buffer"),
+        ("write outside", {"wlen": 1, "wlast_at": 1}, IN, OUT - 8, "outside every buffer"),
+        ("read past a buffer's end", {"rlen": 4}, IN + 8192 - 48, OUT, "outside every buffer"),
+        ("unaligned", {"rlen": 1}, IN + 4, OUT, "not aligned"),
+    ],
+)
+def test_protocol_checker_fires(
+    sim_build_dir: Path, case, lengths, in_addr, out_addr, message
+) -> None:
     with KernelSim(_probe(sim_build_dir), seed=1, stalls=0.2) as k:
         k.alloc(IN, 8192 - 32)
         k.alloc(OUT, 4096)

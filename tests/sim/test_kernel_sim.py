@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import EXAMPLES, SHARED_CNVS, SHARED_MLPS, SHARED_MODELS, model_files
+
 from qnngen.cli import main
 from qnngen.sim.design_run import SimResult, simulate
 
@@ -37,16 +37,27 @@ def _compiled(root: Path, source: str, name: str, board: str, fps: str) -> Path:
     out = root / f"{source}-{name}-{board}-{fps}"
     if not (out / "design.json").is_file():
         model = folder / f"{name}.onnx"
-        assert main(["compile", str(model), "-o", str(out), "--board", board, "--target-fps", fps]) == 0
+        assert (
+            main(["compile", str(model), "-o", str(out), "--board", board, "--target-fps", fps])
+            == 0
+        )
     return out
 
 
 def _cases() -> list:
-    models = [("example", n) for n in EXAMPLE_MODELS] + [("shared", n) for n in SHARED_MLPS + SHARED_CNVS]
+    models = [("example", n) for n in EXAMPLE_MODELS] + [
+        ("shared", n) for n in SHARED_MLPS + SHARED_CNVS
+    ]
     return [
-        pytest.param(source, name, board, id=f"{source}-{name}-{board}",
-                     marks=() if (source, name, board) in FAST else pytest.mark.slow)
-        for source, name in models for board in BOARDS
+        pytest.param(
+            source,
+            name,
+            board,
+            id=f"{source}-{name}-{board}",
+            marks=() if (source, name, board) in FAST else pytest.mark.slow,
+        )
+        for source, name in models
+        for board in BOARDS
     ]
 
 
@@ -59,21 +70,36 @@ def _check_pace(res: SimResult) -> None:
     expected = k.pace.expected_interval_cycles
     side = k.pace.pace
     assert abs(k.interval_cycles - expected) <= TOLERANCE * expected, (
-        f"kernel {k.interval_cycles:.1f} cycles per frame, {side}-bound figure {expected:.1f}")
+        f"kernel {k.interval_cycles:.1f} cycles per frame, {side}-bound figure {expected:.1f}"
+    )
 
 
 @pytest.mark.parametrize("source,name,board", _cases())
-def test_kernel_bit_exact_and_on_pace(source, name, board, tmp_path_factory, sim_build_dir) -> None:
+def test_kernel_bit_exact_and_on_pace(
+    source, name, board, tmp_path_factory, sim_build_dir, record_property
+) -> None:
     folder = EXAMPLES if source == "example" else SHARED_MODELS
     _, x, _ = model_files(name, folder)
     conv = x.ndim == 4
     x = x[: CONV_FRAMES if conv else MLP_FRAMES]
-    out = _compiled(tmp_path_factory.getbasetemp(), source, name, board, CONV_FPS if conv else MLP_FPS)
-    res = simulate(out, x, stalls=STALLS, seed=len(name) + len(board), kernel=True,
-                   in_addr=IN_ADDR, out_addr=OUT_ADDR, build_dir=sim_build_dir)
+    out = _compiled(
+        tmp_path_factory.getbasetemp(), source, name, board, CONV_FPS if conv else MLP_FPS
+    )
+    res = simulate(
+        out,
+        x,
+        stalls=STALLS,
+        seed=len(name) + len(board),
+        kernel=True,
+        in_addr=IN_ADDR,
+        out_addr=OUT_ADDR,
+        build_dir=sim_build_dir,
+    )
     assert res.frames == len(x) and res.mismatches_vs_reference == 0
     np.testing.assert_array_equal(res.rtl_stream, res.reference_stream)
     k = res.kernel
+    for key, value in k.as_json(res.frames).items():  # the cycles table, via --junitxml
+        record_property(key, value)
     # every input word read once and every output word written once, in each of the two runs
     assert k.stats["read_beats"] == (len(x) + 1) * k.pace.words_per_frame_in
     assert k.stats["write_beats"] == (len(x) + 1) * k.pace.words_per_frame_out
@@ -84,7 +110,10 @@ def test_memory_bound_kernel(tmp_path, sim_build_dir) -> None:
     """tfc_w1a1 at the fastest folding of a PYNQ-Z2 needs 4 cycles per frame but reads 13
     64-bit words per frame: the memory port sets the pace, at one word per cycle less the stalls."""
     out = tmp_path / "out"
-    assert main(["compile", "tfc_w1a1", "-o", str(out), "--board", "pynq-z2", "--target-fps", "max"]) == 0
+    assert (
+        main(["compile", "tfc_w1a1", "-o", str(out), "--board", "pynq-z2", "--target-fps", "max"])
+        == 0
+    )
     x = np.random.default_rng(1).uniform(-1, 1, size=(600, 784)).astype(np.float32)
     for stalls in (0.0, STALLS):
         res = simulate(out, x, stalls=stalls, seed=4, kernel=True, build_dir=sim_build_dir)
@@ -98,15 +127,33 @@ def test_memory_bound_kernel(tmp_path, sim_build_dir) -> None:
 @pytest.fixture(scope="module")
 def tfc_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "out"
-    assert main(["compile", "tfc_w1a1", "-o", str(out), "--board", "pynq-z2", "--target-fps", MLP_FPS]) == 0
+    assert (
+        main(["compile", "tfc_w1a1", "-o", str(out), "--board", "pynq-z2", "--target-fps", MLP_FPS])
+        == 0
+    )
     return out
 
 
 def test_cli_simulate_kernel(tfc_out: Path, capsys) -> None:
     _, x, ref = model_files("tfc_w1a1", EXAMPLES)
     y_path = tfc_out.parent / "y.npy"
-    code = main(["simulate", str(tfc_out), "--kernel", "--stalls", "0.3", "--seed", "9",
-                 "--in-addr", "0x2_0000_0000", "--out-addr", "0x1000", "-o", str(y_path)])
+    code = main(
+        [
+            "simulate",
+            str(tfc_out),
+            "--kernel",
+            "--stalls",
+            "0.3",
+            "--seed",
+            "9",
+            "--in-addr",
+            "0x2_0000_0000",
+            "--out-addr",
+            "0x1000",
+            "-o",
+            str(y_path),
+        ]
+    )
     assert code == 0
     sim = json.loads((tfc_out / "sim.json").read_text())
     assert sim["kernel"] is True and sim["frames"] == len(x) and sim["mismatches_vs_reference"] == 0
@@ -114,7 +161,10 @@ def test_cli_simulate_kernel(tfc_out: Path, capsys) -> None:
     assert sim["in_addr"] == "0x200000000" and sim["out_addr"] == "0x1000"
     assert sim["memory_bits"] == 64 and sim["memory_words_per_frame"] == {"in": 13, "out": 2}
     assert sim["pace"] == "core"
-    assert abs(sim["kernel_interval_cycles"] - sim["core_interval_cycles"]) <= TOLERANCE * sim["core_interval_cycles"]
+    assert (
+        abs(sim["kernel_interval_cycles"] - sim["core_interval_cycles"])
+        <= TOLERANCE * sim["core_interval_cycles"]
+    )
     np.testing.assert_array_equal(np.load(y_path), ref)  # binary logits: integers, exact
     assert "the core sets the pace" in capsys.readouterr().out
 
@@ -129,13 +179,22 @@ def test_cli_kernel_flags_a_corrupted_design(tfc_out: Path) -> None:
     assert json.loads((tfc_out / "sim.json").read_text())["mismatches_vs_reference"] > 0
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--in-addr", "0x1000"], "--in-addr / --out-addr place the kernel's buffers: give them with --kernel"),
-    (["--kernel", "--out-addr", "-5"], "--out-addr -5: give a byte address in 0..2**64-1"),
-    (["--kernel", "--in-addr", "0x1_0000_0000_0000_0000"], "--in-addr 0x1_0000_0000_0000_0000: give"),
-    (["--kernel", "--in-addr", "0x1004"], "in_addr 0x1004: must be a multiple of 8 bytes"),
-    (["--kernel", "--in-addr", "0x1000", "--out-addr", "0x1040"], "out_addr: buffer 0x1040"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["--in-addr", "0x1000"],
+            "--in-addr / --out-addr place the kernel's buffers: give them with --kernel",
+        ),
+        (["--kernel", "--out-addr", "-5"], "--out-addr -5: give a byte address in 0..2**64-1"),
+        (
+            ["--kernel", "--in-addr", "0x1_0000_0000_0000_0000"],
+            "--in-addr 0x1_0000_0000_0000_0000: give",
+        ),
+        (["--kernel", "--in-addr", "0x1004"], "in_addr 0x1004: must be a multiple of 8 bytes"),
+        (["--kernel", "--in-addr", "0x1000", "--out-addr", "0x1040"], "out_addr: buffer 0x1040"),
+    ],
+)
 def test_cli_address_errors(tfc_out: Path, capsys, args, message) -> None:
     assert main(["simulate", str(tfc_out), *args]) == 2
     err = capsys.readouterr().err
