@@ -83,7 +83,8 @@ def synthesize_instances(
     run_yosys(["-q", "-p", "; ".join(script)], work)
     modules = json.loads((work / "stat.json").read_text())["modules"]
     text = (work / "top.il").read_text()
-    module_of = {m.group(2): m.group(1) for m in re.finditer(r"^\s*cell (\S+) \\(\S+)$", text, re.M)}
+    module_of = {m.group(2): m.group(1) for m in re.finditer(r"^\s*cell (\S+) \\(\S+)$", text, re.M)
+                 if m.group(1) in modules}  # not flatten's $scopeinfo cells
 
     def cells(module: str) -> dict[str, int]:
         counts = modules[module]["num_cells_by_type"]
