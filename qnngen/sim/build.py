@@ -21,6 +21,8 @@ __all__ = ["BuildError", "Ports", "build_model", "HARNESS_SOURCE", "KERNEL_HARNE
 
 HARNESS_SOURCE = Path(__file__).with_name("harness.cpp")
 KERNEL_HARNESS_SOURCE = Path(__file__).with_name("kernel_harness.cpp")
+#: the header both harnesses include (found next to them by #include "...")
+HARNESS_HEADER = Path(__file__).with_name("harness_model.h")
 LIBRARY_NAME = "libqnngen_sim.so"
 PORTS_FILE = "ports.json"  # next to the library, so a Simulator can find its widths
 _LOG_TAIL_LINES = 40
@@ -50,6 +52,7 @@ def _cache_key(
     """Hash everything that determines the built library."""
     h = hashlib.sha256()
     h.update(harness.read_bytes())
+    h.update(HARNESS_HEADER.read_bytes())
     h.update(str(verilator_root()).encode())
     for src in sources:
         h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")

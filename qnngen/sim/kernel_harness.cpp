@@ -21,11 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "Vtop.h"
-#include "verilated.h"
-#ifdef QNNGEN_TRACE
-#include "verilated_vcd_c.h"
-#endif
+#include "harness_model.h"
 
 namespace {
 
@@ -158,12 +154,7 @@ bool irq(const T& t) {
     }
 }
 
-uint64_t splitmix64(uint64_t& state) {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+using qnngen::splitmix64;
 
 struct Burst {
     uint64_t addr = 0;
@@ -195,14 +186,9 @@ struct Page {
 
 enum class LiteOp { kNone, kWrite, kRead };
 
-struct Sim {
-    std::unique_ptr<VerilatedContext> ctx;
-    std::unique_ptr<Vtop> top;
+struct Sim : qnngen::Model {
     int64_t cycle = 0;
     std::string error;
-#ifdef QNNGEN_TRACE
-    std::unique_ptr<VerilatedVcdC> vcd;
-#endif
     // configuration
     uint64_t rng = 0;
     uint64_t threshold = 0;  // a ready/valid gap when the next draw is below this
@@ -269,12 +255,6 @@ struct Sim {
         else return beats;
         error += std::string(" (") + ch + " channel)";
         return 0;
-    }
-
-    void dump() {
-#ifdef QNNGEN_TRACE
-        if (vcd) vcd->dump(ctx->time());
-#endif
     }
 
     // Drive the host side's outputs for this cycle.
@@ -456,43 +436,18 @@ int qnngen_kernel_mem_bits() { return kMemBits; }
 void* qnngen_kernel_new(uint64_t seed, double stalls, int max_read_latency,
                         int max_write_latency, int max_outstanding) {
     auto* sim = new Sim;
-    sim->ctx = std::make_unique<VerilatedContext>();
-    sim->ctx->debug(0);
-    sim->ctx->randReset(0);
-#ifdef QNNGEN_TRACE
-    sim->ctx->traceEverOn(true);
-#endif
-    sim->top = std::make_unique<Vtop>(sim->ctx.get(), "top");
     sim->rng = seed;
-    if (stalls >= 1.0) sim->threshold = UINT64_MAX;
-    else if (stalls > 0.0) sim->threshold = static_cast<uint64_t>(stalls * 18446744073709551616.0);
+    sim->threshold = qnngen::stall_threshold(stalls);
     sim->max_read_latency = std::max(1, max_read_latency);
     sim->max_write_latency = std::max(1, max_write_latency);
     sim->max_outstanding = std::max(1, max_outstanding);
     return sim;
 }
 
-void qnngen_kernel_free(void* handle) {
-    auto* sim = static_cast<Sim*>(handle);
-#ifdef QNNGEN_TRACE
-    if (sim->vcd) sim->vcd->close();
-#endif
-    sim->top->final();
-    delete sim;
-}
+void qnngen_kernel_free(void* handle) { delete static_cast<Sim*>(handle); }
 
 int qnngen_kernel_open_trace(void* handle, const char* path) {
-#ifdef QNNGEN_TRACE
-    auto* sim = static_cast<Sim*>(handle);
-    sim->vcd = std::make_unique<VerilatedVcdC>();
-    sim->top->trace(sim->vcd.get(), 99);
-    sim->vcd->open(path);
-    return sim->vcd->isOpen() ? 0 : -2;
-#else
-    (void)handle;
-    (void)path;
-    return -1;
-#endif
+    return static_cast<Sim*>(handle)->open_trace(path);
 }
 
 // Hold ap_rst_n low for `cycles` cycles with every valid and ready of the host side low.
