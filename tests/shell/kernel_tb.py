@@ -73,19 +73,21 @@ class Bench:
 
     async def _monitor(self) -> None:
         """Record every burst address and the most bursts in flight on each side."""
-        d, rd_done, wr_done = self.dut, 0, 0
+        d, reads, writes = self.dut, 0, 0  # bursts in flight
         while True:
             await RisingEdge(d.ap_clk)
             if d.m_axi_gmem0_arvalid.value and d.m_axi_gmem0_arready.value:
                 self.reads.append((int(d.m_axi_gmem0_araddr.value), int(d.m_axi_gmem0_arlen.value) + 1))
+                reads += 1
             if d.m_axi_gmem0_rvalid.value and d.m_axi_gmem0_rready.value and d.m_axi_gmem0_rlast.value:
-                rd_done += 1
+                reads -= 1
             if d.m_axi_gmem0_awvalid.value and d.m_axi_gmem0_awready.value:
                 self.writes.append((int(d.m_axi_gmem0_awaddr.value), int(d.m_axi_gmem0_awlen.value) + 1))
+                writes += 1
             if d.m_axi_gmem0_bvalid.value and d.m_axi_gmem0_bready.value:
-                wr_done += 1
-            self.max_reads_in_flight = max(self.max_reads_in_flight, len(self.reads) - rd_done)
-            self.max_writes_in_flight = max(self.max_writes_in_flight, len(self.writes) - wr_done)
+                writes -= 1
+            self.max_reads_in_flight = max(self.max_reads_in_flight, reads)
+            self.max_writes_in_flight = max(self.max_writes_in_flight, writes)
 
     async def reg(self, offset: int) -> int:
         return await self.host.read_dword(offset)
