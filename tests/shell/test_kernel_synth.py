@@ -15,7 +15,10 @@ from qnngen.cli import main as qnngen
 @pytest.mark.parametrize("board", ["pynq-z2", "zcu104"])
 def test_kernel_synth_has_the_shell_line(board: str, tmp_path: Path) -> None:
     out = tmp_path / "b"
-    assert qnngen(["compile", "tfc_w1a1", "-o", str(out), "--board", board]) == 0
+    # at PE = SIMD = 1 the first MVTU's 784-word input buffer goes to LUT-RAM, which Yosys fails
+    # to map for xcup (single-port LUT-RAM of 10 address bits); a faster folding avoids it
+    assert qnngen(["compile", "tfc_w1a1", "-o", str(out), "--board", board, "--clock-mhz", "100",
+                   "--target-fps", "100000"]) == 0
     assert qnngen(["synth", str(out)]) == 0
     synth = json.loads((out / "synth.json").read_text())
     report = json.loads((out / "report.json").read_text())
