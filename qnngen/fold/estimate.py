@@ -43,6 +43,14 @@ class Estimate:
     clock_mhz: float
     #: the interval of a perfectly balanced pipeline with the same total PE*SIMD (see balanced_bound)
     bound_interval_cycles: int
+    #: the kernel shell around the core (AXI control and memory masters), a line of its own: the
+    #: folding's budget, interval and resources above are the core's
+    shell: StageEstimate | None = None
+
+    @property
+    def kernel_resources(self) -> Resources:
+        """Resources of the whole kernel: the core's and the shell's."""
+        return self.resources + (self.shell.resources if self.shell else Resources())
 
     @property
     def bottleneck(self) -> StageEstimate:
@@ -102,8 +110,8 @@ def shell_stage(design: FoldedDesign, board: Board) -> StageEstimate:
 
 
 def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
-    """Estimate the design with its kernel shell at `clock_mhz`: the slowest stage's interval,
-    a lone frame's latency through the core."""
+    """Estimate the design at `clock_mhz`: the slowest stage's interval, a lone frame's latency,
+    and beside them the kernel shell's line."""
     stages = []
     for s in design.stages:
         cycles = s.layer.cycles(s.fold)
@@ -120,7 +128,6 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
                 _memory_style(t),
             )
         )
-    stages.append(shell_stage(design, board))
     interval = max(s.interval_cycles for s in stages)
     total = sum((s.resources for s in stages), Resources())
     clock_mhz = float(clock_mhz)
@@ -133,6 +140,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
         board,
         clock_mhz,
         balanced_bound(design),
+        shell_stage(design, board),
     )
 
 

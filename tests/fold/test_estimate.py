@@ -58,8 +58,9 @@ def test_interval_is_slowest_stage(load_hw, model: str) -> None:
     assert est.fps == pytest.approx(100e6 / 784)
     shell = shell_stage(design, load_board("pynq-z2"))
     core = sum((s.layer.resources(s.fold, "xc7") for s in design.stages), Resources())
-    assert est.resources == core + shell.resources
-    assert [s.name for s in est.stages] == [s.name for s in design.stages] + [shell.name]
+    assert est.resources == core and est.shell == shell
+    assert est.kernel_resources == core + shell.resources
+    assert [s.name for s in est.stages] == [s.name for s in design.stages]
 
 
 def test_memory_styles(tfc_w1a1: HwGraph) -> None:
@@ -74,8 +75,8 @@ def test_memory_styles(tfc_w1a1: HwGraph) -> None:
             assert s.memory_style == ("block" if stage.layer.depth >= 65 else "distributed")
         else:
             assert s.memory_style == "none"
-    assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO", "Shell"}
-    assert est.stages[-1].memory_style == "block"  # the shell's read and write buffers
+    assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO"}
+    assert est.shell.kind == "Shell" and est.shell.memory_style == "block"  # its buffers
 
 
 def test_check_fits_accepts_small_design(tfc_w1a1: HwGraph) -> None:

@@ -53,6 +53,7 @@ def test_report_dict_adds_bottleneck_utilization_band(tfc_w1a1, fake_band, board
     }
     # utilization: the sum of every layer's resources over what the board offers
     used = sum((s.layer.resources(s.fold, b.family) for s in design.stages), Resources())
+    used = used + estimate(design, b, 100).shell.resources  # the kernel shell's line
     cap = {"lut": b.lut, "ff": b.ff, "bram18": b.bram18, "uram": b.uram, "dsp": b.dsp}
     assert rep["capacity"] == cap
     for key in Resources.KEYS:
