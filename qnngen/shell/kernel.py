@@ -46,14 +46,15 @@ class Port:
 
     @property
     def decl(self) -> str:
-        """The SystemVerilog port declaration."""
+        """The port declaration in Verilog-2001 (the kernel top is read as Verilog by the
+        vendor flows: a module reference or packaged top may not be SystemVerilog)."""
         direction = "output" if self.output else "input "
         if self.per_mem:
             scale = "" if self.per_mem == 1 else f"/{self.per_mem}"
             rng = f"[{MEM_PARAM}{scale}-1:0] "
         else:
             rng = f"[{self.bits - 1}:0] " if self.bits > 1 else ""
-        return f"{direction} logic {rng}{self.name}"
+        return f"{direction} wire {rng}{self.name}"
 
 
 def _ports() -> tuple[Port, ...]:

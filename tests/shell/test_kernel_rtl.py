@@ -47,9 +47,9 @@ def test_ports_and_defaults(tfc_design, tmp_path) -> None:
     for mem_width in (64, 128):
         text = _kernel_text(tfc_design, tmp_path / str(mem_width), mem_width)
         header = text[text.index(f"module {KERNEL_MODULE}"):text.index(");")]
-        names = re.findall(r"(?:input|output)\s+logic\s+(?:\[[^\]]+\]\s*)?(\w+)", header)
+        names = re.findall(r"(?:input|output)\s+wire\s+(?:\[[^\]]+\]\s*)?(\w+)", header)
         assert names == [p.name for p in KERNEL_PORTS]
-        assert f"parameter int C_M_AXI_GMEM0_DATA_WIDTH = {mem_width}" in text
+        assert f"parameter     C_M_AXI_GMEM0_DATA_WIDTH = {mem_width}" in text
         assert "[C_M_AXI_GMEM0_DATA_WIDTH/8-1:0] m_axi_gmem0_wstrb" in text
         assert f".IN_WIDTH({tfc_design.in_width})" in text
         assert f".IN_BEATS({tfc_design.in_beats})" in text
