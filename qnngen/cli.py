@@ -1,4 +1,4 @@
-"""The `qnngen` command line: compile, estimate, simulate, csim, synth, boards, examples."""
+"""The `qnngen` command line: compile, estimate, simulate, csim, synth, bitstream, boards, examples."""
 
 from __future__ import annotations
 
@@ -72,6 +72,19 @@ def number(
     return parse
 
 
+def _address(text: str | None, flag: str, default: int) -> int:
+    """A --in-addr / --out-addr value: a 64-bit byte address, decimal or 0x hex."""
+    if text is None:
+        return default
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**64:
+        raise QnnGenError(f"{flag} {text}: give a byte address in 0..2**64-1 (decimal or 0x hex)")
+    return value
+
+
 def _add_fold_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL", help="an .onnx file or a bundled example name")
     p.add_argument("--board", default="pynq-z2", help="target board (see: qnngen boards); default pynq-z2")
@@ -105,6 +118,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=number(int, 0, MAX_SEED), default=0,
                    help="seed for stalls and random inputs (>= 0)")
     s.add_argument("--trace", action="store_true", help="write a VCD waveform to OUT/sim.vcd")
+    s.add_argument("--kernel", action="store_true",
+                   help="run the whole kernel (AXI shell and core) with host memory and register writes; "
+                        "--stalls and --seed then also drive the memory latency and AXI handshakes")
+    s.add_argument("--in-addr", metavar="ADDR",
+                   help="with --kernel: byte address of the input buffer (default 0x100001000, above 4 GiB)")
+    s.add_argument("--out-addr", metavar="ADDR",
+                   help="with --kernel: byte address of the output buffer (default 0x20000000)")
+    b = sub.add_parser("bitstream", help="run the vendor tool on OUT/project: OUT/qnngen.bit (Zynq) or .xclbin (Alveo, F1)")
+    b.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile")
     h = sub.add_parser("csim", help="C-simulate the HLS C++ of a build folder (compile --backend hls) with g++")
     h.add_argument("out", metavar="OUT", type=Path, help="build folder from qnngen compile --backend hls")
     h.add_argument("--input", type=Path, help="inputs .npy, float32 (N, *input shape)")
@@ -148,7 +170,8 @@ def _compile(args: argparse.Namespace, console: Console) -> int:
     check_output_dir(args.out, "-o", "design.json")
     p = compile_model(args.model, args.out, options)
     print_estimate(p.estimate, console)
-    console.print(f"wrote {args.out}/ ({args.backend}/, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
+    built = f"{args.backend}/, project/, driver/" if args.backend == "rtl" else "hls/"
+    console.print(f"wrote {args.out}/ ({built}, folding.json, report.json, report.html, streamlined.onnx) in {time.perf_counter() - t0:.2f} s")
     return 0
 
 
@@ -187,15 +210,21 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import Progress
 
     from .sim.design_run import load_build, simulate
+    from .sim.kernel_run import DEFAULT_IN_ADDR, DEFAULT_OUT_ADDR
 
     if args.output is not None:
         check_output_file(args.output, "-o")
+    if not args.kernel and (args.in_addr is not None or args.out_addr is not None):
+        raise QnnGenError("--in-addr / --out-addr place the kernel's buffers: give them with --kernel")
     record, _ = load_build(args.out)
     x = _inputs(args, record)
     trace = args.out / "sim.vcd" if args.trace else None
+    addrs = {"in_addr": _address(args.in_addr, "--in-addr", DEFAULT_IN_ADDR),
+             "out_addr": _address(args.out_addr, "--out-addr", DEFAULT_OUT_ADDR)}
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("simulating", total=len(x))
-        res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done))
+        task = bar.add_task("simulating the kernel" if args.kernel else "simulating", total=len(x))
+        res = simulate(args.out, x, args.stalls, args.seed, trace, lambda done, n: bar.update(task, completed=done),
+                       kernel=args.kernel, **addrs)
     write_output(args.out / "sim.json", json.dumps(res.as_json(), indent=2) + "\n", "OUT")
     if args.output is not None:
         y = next(iter(res.outputs.values())).astype(np.float32)
@@ -204,6 +233,13 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     interval = f"{res.interval_cycles:.1f}" if res.interval_cycles is not None else "n/a (1 frame)"
     console.print(f"{res.frames} frames, {res.mismatches_vs_reference} mismatches vs the numpy reference; "
                   f"interval {interval} cycles (estimate {est}), latency {res.latency_cycles} cycles, stalls {res.stalls}")
+    if res.kernel is not None:
+        k = res.kernel.as_json(res.frames)
+        console.print(f"kernel: {k['kernel_cycles_per_frame']:.1f} cycles per frame over the run ({res.cycles} cycles), "
+                      f"interval {interval} vs core {k['core_interval_cycles']}; memory port {k['memory_bits']} bits, "
+                      f"{k['memory_words_per_frame']['in']}/{k['memory_words_per_frame']['out']} words per frame in/out: "
+                      f"memory-bound {k['memory_bound_cycles_with_stalls']:.1f} cycles per frame -> "
+                      f"the {k['pace']} sets the pace")
     return 1 if res.mismatches_vs_reference else 0
 
 
@@ -253,8 +289,21 @@ def _synth(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _bitstream(args: argparse.Namespace, console: Console) -> int:
+    from .project import run_bitstream
+
+    t0 = time.perf_counter()
+    record = run_bitstream(args.out, Console(stderr=True))
+    console.print(f"wrote {', '.join(str(args.out / n) for n in record.outputs)} "
+                  f"in {time.perf_counter() - t0:.0f} s")
+    for step in record.next_steps:
+        console.print(f"next: {step}")
+    return 0
+
+
 COMMANDS = {
     "compile": _compile, "estimate": _estimate, "simulate": _simulate, "csim": _csim, "synth": _synth,
+    "bitstream": _bitstream,
     "boards": _boards, "examples": _examples,
 }
 

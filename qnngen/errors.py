@@ -19,3 +19,7 @@ class FoldingError(QnnGenError):
 
 class BoardError(QnnGenError):
     """Unknown board, or the design does not fit the board."""
+
+
+class ToolError(QnnGenError):
+    """A vendor tool is missing from PATH, or it failed."""

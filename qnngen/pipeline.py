@@ -145,7 +145,9 @@ def hls_stimulus(p: Plan) -> tuple[np.ndarray, np.ndarray]:
 def write_build(p: Plan, out: Path, backend: str = "rtl") -> None:
     """Write the build folder into a temporary sibling, then rename it into place."""
     from .codegen.rtl import write_rtl
+    from .driver import write_driver
     from .fold.report_html import report_html  # matplotlib loads only when a folder is written
+    from .project import write_project
 
     out = out.resolve()
     try:
@@ -161,12 +163,15 @@ def write_build(p: Plan, out: Path, backend: str = "rtl") -> None:
 
             write_hls(p.design, tmp / "hls", p.board.part, p.estimate.clock_mhz, hls_stimulus(p))
         else:
-            write_rtl(p.design, tmp / "rtl")
+            write_rtl(p.design, tmp / "rtl", p.board.mem_width)
         (tmp / "folding.json").write_text(folding_to_json(p.design.folding, p.design.fifo_depths))
         (tmp / "report.json").write_text(report_json(p.model_path.stem, p.estimate))
         (tmp / "report.html").write_text(report_html(report_dict(p.model_path.stem, p.estimate)))
         (tmp / "design.json").write_text(json.dumps(design_record(p, backend), indent=2) + "\n")
         (tmp / "streamlined.onnx").write_bytes(to_onnx(p.hw.graph).SerializeToString())
+        if backend == "rtl":  # the kernel shell, its projects and driver wrap the RTL
+            write_driver(p, tmp / "driver")
+            write_project(p.board, p.estimate.clock_mhz, tmp)  # lists rtl/: after every file in it
         _replace_dir(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

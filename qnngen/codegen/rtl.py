@@ -13,6 +13,10 @@ import jinja2
 from .. import __version__
 from ..fold.design import TOP_OUT, FoldedDesign
 from ..resources import data_dir
+from ..shell.kernel import (
+    CORE_INSTANCE, KERNEL_MODULE, KERNEL_PORTS, SHELL_INSTANCE, SHELL_LIBRARY, KernelParams,
+    register_params,
+)
 
 TOP_MODULE = "qnngen_top"
 
@@ -99,19 +103,41 @@ def top_params(design: FoldedDesign) -> tuple[TopParams, dict[str, str], list[st
     return top, mems, modules
 
 
-def render_top(params: TopParams) -> str:
-    """Render the top-level SystemVerilog from its params dataclass."""
+def _render(template: str, params: TopParams | KernelParams) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("rtl") / "templates")),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    return env.get_template("qnngen_top.sv.j2").render(p=params)
+    return env.get_template(template).render(p=params)
 
 
-def write_rtl(design: FoldedDesign, rtl_dir: Path) -> list[Path]:
-    """Write the library modules, memory files and top level into rtl_dir; return the .sv files."""
+def render_top(params: TopParams) -> str:
+    """Render the top-level SystemVerilog from its params dataclass."""
+    return _render("qnngen_top.sv.j2", params)
+
+
+def kernel_params(design: FoldedDesign, mem_width: int) -> KernelParams:
+    """The kernel top's params: the build's stream shapes, the board's memory width and the
+    register offsets of regmap.py."""
+    return KernelParams(
+        KERNEL_MODULE, TOP_MODULE, SHELL_INSTANCE, CORE_INSTANCE, __version__, design.hw.name, mem_width,
+        design.in_width, design.in_beats, design.out_width, design.out_beats,
+        design.in_width - 1, design.out_width - 1, register_params(), KERNEL_PORTS,
+    )
+
+
+def render_kernel(params: KernelParams) -> str:
+    """Render the kernel top (qnngen_kernel) from its params dataclass."""
+    return _render("qnngen_kernel.sv.j2", params)
+
+
+def write_rtl(design: FoldedDesign, rtl_dir: Path, mem_width: int) -> list[Path]:
+    """Write the library modules, memory files, top level and the kernel (shell around the top,
+    memory port `mem_width` bits wide) into rtl_dir; return the .sv files."""
     rtl_dir.mkdir(parents=True, exist_ok=True)
     top, mems, modules = top_params(design)
+    for module in SHELL_LIBRARY:
+        _add_module(modules, module)
     sources = []
     for module in modules:
         dst = rtl_dir / f"{module}.sv"
@@ -121,4 +147,6 @@ def write_rtl(design: FoldedDesign, rtl_dir: Path) -> list[Path]:
         (rtl_dir / name).write_text(text)
     top_file = rtl_dir / f"{TOP_MODULE}.sv"
     top_file.write_text(render_top(top))
-    return sources + [top_file]
+    kernel_file = rtl_dir / f"{KERNEL_MODULE}.sv"
+    kernel_file.write_text(render_kernel(kernel_params(design, mem_width)))
+    return sources + [top_file, kernel_file]

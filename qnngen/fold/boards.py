@@ -2,11 +2,14 @@
 
 A board file gives the whole device (lut, ff, bram18, uram, dsp, as the vendor data sheet
 counts them) and, for shell platforms (Alveo, AWS F1), a `shell` mapping with what the static
-shell reserves; `Board.capacity()` is what is left for the user's logic.
+shell reserves; `Board.capacity()` is what is left for the user's logic. It also gives what the
+vendor project of its flavour needs (qnngen.project): the tool version the project is written
+for, the Vivado board part (Zynq flavours), or the Vitis platform and its memory banks (Alveo, F1).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -21,7 +24,17 @@ _STR_FIELDS = ("name", "part", "family", "flavour", "source")
 _FAMILIES = ("xc7", "xcup")  # Yosys synth_xilinx -family
 _FLAVOURS = ("zynq7", "zynqmp", "alveo", "aws-f1")
 _SHELL_FLAVOURS = ("alveo", "aws-f1")  # platforms whose static shell takes part of the device
-_OPTIONAL = ("shell",)
+#: project fields each flavour needs (qnngen.project); a field is refused on other flavours
+_PROJECT_FIELDS = {
+    "zynq7": ("board_part",),
+    "zynqmp": ("board_part",),
+    "alveo": ("platform", "memory_banks", "kernel_bank"),
+    "aws-f1": ("platform", "memory_banks", "kernel_bank"),
+}
+_OPTIONAL = ("shell", "board_part", "platform", "memory_banks", "kernel_bank")
+_TOOL_VERSION = re.compile(r"20\d\d\.[1-4]")  # Vivado / Vitis release, e.g. 2024.1
+_BOARD_PART = re.compile(r"[\w.-]+:[\w.-]+:[\w.-]+:[\d.]+")  # vendor:board:component:version
+_BANK = re.compile(r"(DDR|HBM|PLRAM)\[\d+\]")  # v++ sp= memory resource names
 _MEM_WIDTHS = (32, 64, 128, 256, 512)  # the kernel shell's memory port (qnngen.memlayout)
 
 
@@ -44,6 +57,16 @@ class Board:
     #: bits of the kernel shell's AXI4 memory port (required in board files)
     mem_width: int = 64
     shell: Resources | None = None
+    #: Vivado (Zynq) or Vitis (Alveo, F1) release the board's project is written for
+    tool_version: str = ""
+    #: Vivado board part (Zynq flavours), e.g. tul.com.tw:pynq-z2:part0:1.0
+    board_part: str | None = None
+    #: Vitis platform (Alveo, F1), e.g. xilinx_u250_gen3x16_xdma_4_1_202210_1
+    platform: str | None = None
+    #: the platform's memory banks as v++ names them (Alveo, F1), e.g. ("DDR[0]", "DDR[1]")
+    memory_banks: tuple[str, ...] = ()
+    #: the bank the kernel's memory port m_axi_gmem0 is linked to (one of memory_banks)
+    kernel_bank: str | None = None
 
     def device(self) -> Resources:
         """The whole device, as its data sheet counts it."""
@@ -135,7 +158,46 @@ def _parse(path: Path) -> Board:
     if data["name"] != path.stem:
         raise BoardError(f"{path}: name {data['name']!r} differs from the file name {path.stem!r}")
     shell = _parse_shell(path, data)
-    return Board(**{**data, "default_clock_mhz": float(clock), "shell": shell})
+    banks = _parse_project(path, data)
+    clock = float(clock)
+    return Board(**{**data, "default_clock_mhz": clock, "shell": shell, "memory_banks": banks})
+
+
+def _parse_project(path: Path, data: dict) -> tuple[str, ...]:
+    """Check the vendor-project fields: the tool version, and exactly the flavour's own fields
+    (board part; or platform, memory banks and the kernel's bank); return the banks."""
+    version = data["tool_version"]
+    if not isinstance(version, str) or not _TOOL_VERSION.fullmatch(version):
+        raise BoardError(
+            f"{path}: tool_version must be a release like '2024.1' (quoted), got {version!r}"
+        )
+    own = _PROJECT_FIELDS[data["flavour"]]
+    for key in _OPTIONAL[1:]:
+        if key in own and key not in data:
+            raise BoardError(f"{path}: flavour {data['flavour']!r} needs the field {key}")
+        if key not in own and key in data:
+            raise BoardError(f"{path}: {key} is not a field of flavour {data['flavour']!r} boards")
+    for key in ("board_part", "platform", "kernel_bank"):
+        if key in own and (not isinstance(data[key], str) or not data[key]):
+            raise BoardError(f"{path}: {key} must be a non-empty string, got {data[key]!r}")
+    if "board_part" in own and not _BOARD_PART.fullmatch(data["board_part"]):
+        raise BoardError(
+            f"{path}: board_part must be vendor:board:component:version, got {data['board_part']!r}"
+        )
+    if "memory_banks" not in own:
+        return ()
+    banks = data["memory_banks"]
+    if not isinstance(banks, list) or not banks or not all(isinstance(b, str) for b in banks):
+        raise BoardError(f"{path}: memory_banks must be a non-empty list of names, got {banks!r}")
+    bad = [b for b in banks if not _BANK.fullmatch(b)]
+    if bad or len(set(banks)) != len(banks):
+        raise BoardError(
+            f"{path}: memory_banks must be distinct DDR[n] / HBM[n] / PLRAM[n], got {banks!r}"
+        )
+    if data["kernel_bank"] not in banks:
+        bank = data["kernel_bank"]
+        raise BoardError(f"{path}: kernel_bank {bank!r} is not one of memory_banks {banks}")
+    return tuple(banks)
 
 
 def list_boards() -> list[Board]:

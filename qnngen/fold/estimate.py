@@ -8,6 +8,8 @@ from ..errors import BoardError
 from ..layers.base import Fold, Resources
 from ..layers.cost import CostTerms, priced
 from ..lower import HwGraph
+from ..shell.cost import SHELL_KIND, SHELL_NAME, shell_params, shell_resources, shell_words
+from ..shell.kernel import SHELL_MODULE
 from .boards import Board, list_boards
 from .design import FoldedDesign
 from .plumbing import implied_stages
@@ -44,6 +46,14 @@ class Estimate:
     clock_mhz: float
     #: the interval of a perfectly balanced pipeline with the same total PE*SIMD (see balanced_bound)
     bound_interval_cycles: int
+    #: the kernel shell around the core (AXI control and memory masters), a line of its own: the
+    #: folding's budget, interval and resources above are the core's
+    shell: StageEstimate | None = None
+
+    @property
+    def kernel_resources(self) -> Resources:
+        """Resources of the whole kernel: the core's and the shell's."""
+        return self.resources + (self.shell.resources if self.shell else Resources())
 
     @property
     def bottleneck(self) -> StageEstimate:
@@ -91,8 +101,21 @@ def design_resources(design: FoldedDesign, family: str) -> Resources:
     return sum((s.layer.resources(s.fold, family) for s in design.stages), Resources())
 
 
+def shell_stage(design: FoldedDesign, board: Board) -> StageEstimate:
+    """The kernel shell around the design on the board's memory port: its interval is the
+    memory words a frame takes in or out (reads and writes overlap), its latency both."""
+    mem = board.mem_width
+    words_in = shell_words(design.in_width * design.in_beats, mem)
+    words_out = shell_words(design.out_width * design.out_beats, mem)
+    params = shell_params(mem, design.in_width, design.in_beats, design.out_width, design.out_beats)
+    return StageEstimate(SHELL_NAME, SHELL_KIND, 1, 1, max(words_in, words_out),
+                         words_in + words_out, shell_resources(params, board.family), "block",
+                         SHELL_MODULE)
+
+
 def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
-    """Estimate the design at `clock_mhz`: the slowest stage's interval, a lone frame's latency."""
+    """Estimate the design at `clock_mhz`: the slowest stage's interval, a lone frame's latency,
+    and beside them the kernel shell's line."""
     stages = []
     for s in design.stages:
         cycles = s.layer.cycles(s.fold)
@@ -122,6 +145,7 @@ def estimate(design: FoldedDesign, board: Board, clock_mhz: float) -> Estimate:
         board,
         clock_mhz,
         balanced_bound(design),
+        shell_stage(design, board),
     )
 
 

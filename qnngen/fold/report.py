@@ -50,13 +50,19 @@ def _quality_dict(est: Estimate) -> dict:
     return {
         "bottleneck": {"name": slowest.name, "interval_cycles": slowest.interval_cycles},
         "capacity": est.board.capacity().as_dict(),
-        "utilization": _used_fraction(est.resources, est.board.capacity()),
+        "utilization": _used_fraction(est.kernel_resources, est.board.capacity()),
         "error_band": _error_band(est),
     }
 
 
+def _lines(est: Estimate) -> tuple[StageEstimate, ...]:
+    """Every stage in stream order, then the kernel shell."""
+    return est.stages + ((est.shell,) if est.shell else ())
+
+
 def report_dict(model_name: str, est: Estimate) -> dict:
-    """The estimate as plain data: totals, then every stage (MVTU, DWC, FIFO) in stream order."""
+    """The estimate as plain data: kernel totals, then every stage (MVTU, DWC, FIFO) in stream
+    order and the kernel shell (kind "Shell")."""
     return {
         "model": model_name,
         "board": est.board.name,
@@ -66,12 +72,12 @@ def report_dict(model_name: str, est: Estimate) -> dict:
             "interval_cycles": est.interval_cycles,
             "latency_cycles": est.latency_cycles,
             "fps": round(est.fps, 2),
-            "resources": est.resources.as_dict(),
+            "resources": est.kernel_resources.as_dict(),
             "bound_interval_cycles": est.bound_interval_cycles,
             "bound_efficiency": round(est.bound_efficiency, 4),
         },
         **_quality_dict(est),
-        "layers": [_stage_dict(s) for s in est.stages],
+        "layers": [_stage_dict(s) for s in _lines(est)],
     }
 
 
@@ -85,7 +91,7 @@ def _res_cells(res: Resources) -> list[str]:
 
 
 def _utilization(est: Estimate) -> list[str]:
-    used, cap = est.resources.as_dict(), est.board.capacity().as_dict()
+    used, cap = est.kernel_resources.as_dict(), est.board.capacity().as_dict()
     return [
         f"{100 * used[k] / cap[k]:.1f}" if cap[k] else ("-" if not used[k] else "over")
         for k in used
@@ -119,7 +125,7 @@ def print_estimate(est: Estimate, console: Console | None = None) -> None:
         table.add_column(header, justify="left" if left else "right", no_wrap=True)
     table.add_column("", no_wrap=True)
     slowest = est.bottleneck
-    for s in est.stages:
+    for s in _lines(est):
         mark = _BOTTLENECK if s is slowest else ""
         table.add_row(
             s.name,
@@ -132,7 +138,8 @@ def print_estimate(est: Estimate, console: Console | None = None) -> None:
             style="bold" if mark else None,
         )
     table.add_section()
-    table.add_row("total", "", "", "", str(est.interval_cycles), *_res_cells(est.resources), "")
+    total = _res_cells(est.kernel_resources)
+    table.add_row("total", "", "", "", str(est.interval_cycles), *total, "")
     table.add_row("capacity", "", "", "", "", *_res_cells(est.board.capacity()), "")
     table.add_row("used %", "", "", "", "", *_utilization(est), "")
     console.print(table)

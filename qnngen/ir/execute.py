@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import Graph
+from .host_ops import run
 
 
 def execute(g: Graph, feeds: dict[str, np.ndarray], keep_all: bool = False) -> dict[str, np.ndarray]:
@@ -14,10 +15,8 @@ def execute(g: Graph, feeds: dict[str, np.ndarray], keep_all: bool = False) -> d
         if name not in feeds:
             raise KeyError(f"missing input '{name}'")
         env[name] = feeds[name]
-    for n in g.nodes:
-        results = n.op.execute(*(env[t] for t in n.inputs))
-        for t, v in zip(n.outputs, results):
-            env[t] = v.astype(np.int64) if g.dtype(t).is_integer() else v
+    run([(n.op.execute, n.inputs, n.outputs, [g.dtype(t).is_integer() for t in n.outputs])
+         for n in g.nodes], env)
     return env if keep_all else {t: env[t] for t in g.outputs}
 
 

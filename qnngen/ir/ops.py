@@ -1,5 +1,6 @@
 """The operators of qnngen's IR: one frozen dataclass per op holding its attributes and its
-numpy semantics, which match ONNX / QONNX execution in float32 bit for bit.
+numpy semantics (in `host_ops` for every op the host may run), which match ONNX / QONNX
+execution in float32 bit for bit.
 
 Convention: dimension 0 of every activation tensor is the batch (models come in with batch 1,
 the executor runs any batch size).
@@ -7,32 +8,42 @@ the executor runs any batch size).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 
-_F32 = np.float32
-
-
-def _f32(x: np.ndarray) -> np.ndarray:
-    return np.asarray(x, dtype=_F32)
+from . import host_ops
+from .host_ops import f32
 
 
 @dataclass(frozen=True)
 class Op:
-    """Base of all ops: `execute` maps input arrays to a tuple of output arrays."""
+    """Base of all ops: `execute` maps input arrays to a tuple of output arrays.
+
+    An op the host can run names its function in `host_ops` (`host_fn`), which receives the
+    op's fields as keywords: that function is its semantics, for qnngen and the host driver.
+    """
 
     #: elementwise ops whose per-channel constants broadcast over the last axis
     elementwise = False
     #: elementwise and non-decreasing in the first input (for a positive constant operand)
     monotone = False
+    #: name of the function of `host_ops` computing this op (None: no host semantics)
+    host_fn: ClassVar[str | None] = None
 
     @property
     def op_type(self) -> str:
         return type(self).__name__
 
+    def attrs(self) -> dict[str, object]:
+        """The op's attributes (its dataclass fields) by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     def execute(self, *xs: np.ndarray) -> tuple[np.ndarray, ...]:
-        raise NotImplementedError
+        if self.host_fn is None:
+            raise NotImplementedError
+        return getattr(host_ops, self.host_fn)(*xs, **self.attrs())
 
 
 @dataclass(frozen=True)
@@ -42,61 +53,49 @@ class MatMul(Op):
     def execute(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
         if np.issubdtype(a.dtype, np.integer) and np.issubdtype(b.dtype, np.integer):
             return (a.astype(np.int64) @ b.astype(np.int64),)
-        return (_f32(a) @ _f32(b),)
+        return (f32(a) @ f32(b),)
 
 
 @dataclass(frozen=True)
 class Add(Op):
     elementwise = True
     monotone = True
-
-    def execute(self, a, b):
-        return (_f32(a) + _f32(b),)
+    host_fn = "add"
 
 
 @dataclass(frozen=True)
 class Sub(Op):
     elementwise = True
     monotone = True
-
-    def execute(self, a, b):
-        return (_f32(a) - _f32(b),)
+    host_fn = "sub"
 
 
 @dataclass(frozen=True)
 class Mul(Op):
     elementwise = True
     monotone = True
-
-    def execute(self, a, b):
-        return (_f32(a) * _f32(b),)
+    host_fn = "mul"
 
 
 @dataclass(frozen=True)
 class Div(Op):
     elementwise = True
     monotone = True
-
-    def execute(self, a, b):
-        return (_f32(a) / _f32(b),)
+    host_fn = "div"
 
 
 @dataclass(frozen=True)
 class Relu(Op):
     elementwise = True
     monotone = True
-
-    def execute(self, x):
-        return (np.maximum(_f32(x), _F32(0)),)
+    host_fn = "relu"
 
 
 @dataclass(frozen=True)
 class Sign(Op):
     elementwise = True
     monotone = True
-
-    def execute(self, x):
-        return (np.sign(_f32(x)),)
+    host_fn = "sign"
 
 
 @dataclass(frozen=True)
@@ -107,41 +106,26 @@ class BatchNormalization(Op):
     epsilon: float = 1e-5
     elementwise = True
     monotone = True
-
-    def execute(self, x, scale, bias, mean, var):
-        x = _f32(x)
-        shape = (1, -1) + (1,) * (x.ndim - 2)
-        new_scale = (_F32(1) / np.sqrt(_f32(var) + _F32(self.epsilon))) * _f32(scale)
-        new_bias = _f32(bias) - _f32(mean) * new_scale
-        return (x * new_scale.reshape(shape) + new_bias.reshape(shape),)
+    host_fn = "batch_normalization"
 
 
 @dataclass(frozen=True)
 class Reshape(Op):
     """ONNX Reshape whose target's leading dimension stands for the batch."""
 
-    def execute(self, x, shape):
-        target = [int(d) for d in shape]
-        if target and target[0] == 1:
-            target[0] = x.shape[0]
-        return (np.reshape(x, target),)
+    host_fn = "reshape"
 
 
 @dataclass(frozen=True)
 class Flatten(Op):
     axis: int = 1
-
-    def execute(self, x):
-        lead = int(np.prod(x.shape[: self.axis], dtype=np.int64))
-        return (np.reshape(x, (lead, -1)),)
+    host_fn = "flatten"
 
 
 @dataclass(frozen=True)
 class Transpose(Op):
     perm: tuple[int, ...] = ()
-
-    def execute(self, x):
-        return (np.transpose(x, self.perm or None),)
+    host_fn = "transpose"
 
 
 @dataclass(frozen=True)
@@ -155,20 +139,7 @@ class IntQuant(Op):
     narrow: bool = False
     rounding_mode: str = "ROUND"
     monotone = True
-
-    def execute(self, x, scale, zeropt, bitwidth):
-        from qonnx.custom_op.general.quant import max_int, min_int, resolve_rounding_mode
-
-        bits = int(np.asarray(bitwidth).item())
-        y = _f32(x) / _f32(scale)
-        y = y + _f32(zeropt)
-        if bits == 1 and self.signed:
-            return (np.where(y >= 0, _F32(1), _F32(-1)),)
-        lo = _F32(min_int(self.signed, self.narrow, bits))
-        hi = _F32(max_int(self.signed, self.narrow, bits))
-        y = np.where(y > hi, hi, y)
-        y = np.where(y < lo, lo, y)
-        return (resolve_rounding_mode(self.rounding_mode)(y).astype(_F32),)
+    host_fn = "int_quant"
 
 
 @dataclass(frozen=True)
@@ -179,10 +150,7 @@ class Quant(Op):
     narrow: bool = False
     rounding_mode: str = "ROUND"
     monotone = True
-
-    def execute(self, x, scale, zeropt, bitwidth):
-        (q,) = IntQuant(self.signed, self.narrow, self.rounding_mode).execute(x, scale, zeropt, bitwidth)
-        return ((q - _f32(zeropt)) * _f32(scale),)
+    host_fn = "quant"
 
 
 @dataclass(frozen=True)
@@ -190,10 +158,7 @@ class BipolarQuant(Op):
     """QONNX BipolarQuant: +scale where x >= 0, else -scale."""
 
     monotone = True
-
-    def execute(self, x, scale):
-        x = _f32(x)
-        return (np.where(x >= 0, _F32(1), _F32(-1)) * _f32(scale),)
+    host_fn = "bipolar_quant"
 
 
 @dataclass(frozen=True)
@@ -208,15 +173,7 @@ class MultiThreshold(Op):
     out_scale: float = 1.0
     out_bias: float = 0.0
     monotone = True
-
-    def execute(self, x, thresholds):
-        xm = np.moveaxis(np.asarray(x), 1, -1)[..., None]
-        t = np.asarray(thresholds)
-        count = np.count_nonzero(xm >= t, axis=-1)
-        y = np.moveaxis(count, -1, 1)
-        if np.issubdtype(np.asarray(x).dtype, np.integer):
-            return (y.astype(np.int64) * int(self.out_scale) + int(self.out_bias),)
-        return (_F32(self.out_scale) * y.astype(_F32) + _F32(self.out_bias),)
+    host_fn = "multi_threshold"
 
 
 @dataclass(frozen=True)
@@ -232,7 +189,7 @@ class Trunc(Op):
 
         names = [f"i{k}" for k in range(len(xs))]
         node = oh.make_node("Trunc", names, ["o"], domain="qonnx.custom_op.general", **dict(self.onnx_attrs))
-        ctx = {n: _f32(x) for n, x in zip(names, xs)}
+        ctx = {n: f32(x) for n, x in zip(names, xs)}
         getCustomOp(node).execute_node(ctx, None)
         return (ctx["o"],)
 
@@ -241,9 +198,7 @@ class Trunc(Op):
 class ArgMax(Op):
     axis: int = -1
     keepdims: bool = True
-
-    def execute(self, x):
-        return (np.argmax(x, axis=self.axis, keepdims=self.keepdims).astype(np.int64),)
+    host_fn = "argmax"
 
 
 @dataclass(frozen=True)
@@ -251,12 +206,7 @@ class TopK(Op):
     """ONNX TopK (largest, sorted): values and int64 indices, ties resolved to the lower index."""
 
     axis: int = -1
-
-    def execute(self, x, k):
-        kk = int(np.asarray(k).reshape(-1)[0])
-        idx = np.argsort(-np.asarray(x), axis=self.axis, kind="stable")
-        idx = np.take(idx, np.arange(kk), axis=self.axis)
-        return np.take_along_axis(x, idx, axis=self.axis), idx.astype(np.int64)
+    host_fn = "topk"
 
 
 @dataclass(frozen=True)
@@ -265,11 +215,7 @@ class AddStreams(Op):
 
     a_mul: int = 1
     b_mul: int = 1
-
-    def execute(self, a, b):
-        if np.issubdtype(np.asarray(a).dtype, np.integer) and np.issubdtype(np.asarray(b).dtype, np.integer):
-            return (np.asarray(a, np.int64) * self.a_mul + np.asarray(b, np.int64) * self.b_mul,)
-        return (_f32(a) * _F32(self.a_mul) + _f32(b) * _F32(self.b_mul),)
+    host_fn = "add_streams"
 
 
 @dataclass(frozen=True)
@@ -277,6 +223,4 @@ class Concat(Op):
     """ONNX Concat along `axis`; integer inputs stay integer."""
 
     axis: int = 1
-
-    def execute(self, *xs):
-        return (np.concatenate([np.asarray(x) for x in xs], axis=self.axis),)
+    host_fn = "concat"

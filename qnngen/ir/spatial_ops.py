@@ -6,26 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .host_ops import im2col
 from .ops import Op
-
-
-def im2col(x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int],
-           pads: tuple[int, int, int, int], pad_value: float = 0) -> np.ndarray:
-    """(N, C, H, W) -> (N, OH, OW, KH, KW, C): every window, zero (pad_value) padded.
-
-    pads are ONNX order (top, left, bottom, right).
-    """
-    kh, kw = kernel
-    sh, sw = strides
-    top, left, bottom, right = pads
-    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=pad_value)
-    n, c, h, w = xp.shape
-    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
-    s = xp.strides
-    win = np.lib.stride_tricks.as_strided(
-        xp, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2], s[3]), writeable=False
-    )
-    return win.transpose(0, 2, 3, 4, 5, 1)
 
 
 @dataclass(frozen=True)
@@ -63,31 +45,21 @@ class MaxPool(Op):
     strides: tuple[int, int] = (2, 2)
     pads: tuple[int, int, int, int] = (0, 0, 0, 0)
     monotone = True
-
-    def execute(self, x):
-        lowest = np.iinfo(np.int64).min if np.issubdtype(x.dtype, np.integer) else -np.inf
-        cols = im2col(np.asarray(x), self.kernel_shape, self.strides, self.pads, lowest)
-        return (np.ascontiguousarray(cols.max(axis=(3, 4)).transpose(0, 3, 1, 2)),)
+    host_fn = "max_pool"
 
 
 @dataclass(frozen=True)
 class GlobalAveragePool(Op):
     """ONNX GlobalAveragePool: mean over the spatial axes, computed as sum / (H * W) in float32."""
 
-    def execute(self, x):
-        x = np.asarray(x, dtype=np.float32)
-        total = x.sum(axis=(2, 3), keepdims=True, dtype=np.float32)
-        return (total / np.float32(x.shape[2] * x.shape[3]),)
+    host_fn = "global_average_pool"
 
 
 @dataclass(frozen=True)
 class GlobalSumPool(Op):
     """Sum over the spatial axes (the integer half of GlobalAveragePool); exact for integers."""
 
-    def execute(self, x):
-        x = np.asarray(x)
-        dt = np.int64 if np.issubdtype(x.dtype, np.integer) else np.float32
-        return (x.astype(dt).sum(axis=(2, 3), keepdims=True, dtype=dt),)
+    host_fn = "global_sum_pool"
 
 
 @dataclass(frozen=True)
@@ -95,11 +67,7 @@ class Pad(Op):
     """ONNX Pad in constant mode: pads (begin..., end...) for every axis, filled with value."""
 
     value: float = 0.0
-
-    def execute(self, x, pads, *rest):
-        p = [int(v) for v in np.asarray(pads).reshape(-1)]
-        n = len(p) // 2
-        return (np.pad(np.asarray(x), list(zip(p[:n], p[n:])), constant_values=self.value),)
+    host_fn = "pad"
 
 
 @dataclass(frozen=True)
@@ -109,9 +77,4 @@ class AveragePool(Op):
     kernel_shape: tuple[int, int] = (2, 2)
     strides: tuple[int, int] = (2, 2)
     pads: tuple[int, int, int, int] = (0, 0, 0, 0)
-
-    def execute(self, x):
-        cols = im2col(np.asarray(x, dtype=np.float32), self.kernel_shape, self.strides, self.pads)
-        total = cols.sum(axis=(3, 4), dtype=np.float32)
-        size = np.float32(self.kernel_shape[0] * self.kernel_shape[1])
-        return (np.ascontiguousarray((total / size).transpose(0, 3, 1, 2)),)
+    host_fn = "average_pool"

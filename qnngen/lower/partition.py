@@ -10,6 +10,7 @@ from ..errors import UnsupportedError
 from ..ir import DataType, ops
 from ..ir.execute import execute
 from ..ir.graph import Graph, Node
+from ..ir.host_ops import from_stream, to_stream
 from ..ir.spatial_ops import Conv
 from ..layers.base import HwLayer
 from .chain import HwNode, walk_layers
@@ -61,11 +62,7 @@ class HwGraph:
 
     def quantize_input(self, x: np.ndarray) -> np.ndarray:
         """Model input (N, *shape) float32 -> integer stream elements (N, in_elems), NHWC order."""
-        q = execute(self.pre, {self.pre.inputs[0]: np.asarray(x, dtype=np.float32)})[self.core_in]
-        q = np.asarray(q, dtype=np.int64)
-        if q.ndim == 4:
-            q = q.transpose(0, 2, 3, 1)
-        return q.reshape(len(x), -1)
+        return to_stream(execute(self.pre, {self.pre.inputs[0]: np.asarray(x, dtype=np.float32)})[self.core_in])
 
     def run_layers(self, q: np.ndarray) -> np.ndarray:
         """The bit-exact numpy reference of the hardware: stream elements in, elements out."""
@@ -79,10 +76,7 @@ class HwGraph:
     def finish_output(self, y: np.ndarray) -> dict[str, np.ndarray]:
         """Integer stream elements (N, out_elems) -> the model's outputs (host post-processing)."""
         shape = tuple(self.graph.shapes[self.core_out][1:])
-        y = np.asarray(y, dtype=np.int64)
-        if len(shape) == 3:
-            y = y.reshape(len(y), shape[1], shape[2], shape[0]).transpose(0, 3, 1, 2)
-        return execute(self.post, {self.core_out: y.reshape((len(y),) + shape)})
+        return execute(self.post, {self.core_out: from_stream(y, shape)})
 
 
 def _input_quantizer(g: Graph) -> Node:

@@ -6,9 +6,17 @@ from .regmap import (
     ADDR_BITS, ARGS, CONTROL, CYCLES, DATA_BITS, FRAMES, GIE, IER, IN_ADDR, ISR, OUT_ADDR,
     REGISTERS, Bit, Register, register,
 )
+from .kernel import (
+    CORE_INSTANCE, KERNEL_MODULE, KERNEL_PORTS, MEM_PARAM, SHELL_INSTANCE, SHELL_LIBRARY,
+    SHELL_MODULE, KernelParams, Port,
+    register_params, rtl_offsets,
+)
 
 __all__ = [
     # register map
     "Register", "Bit", "REGISTERS", "ARGS", "register", "ADDR_BITS", "DATA_BITS",
     "CONTROL", "GIE", "IER", "ISR", "IN_ADDR", "OUT_ADDR", "FRAMES", "CYCLES",
+    # kernel top
+    "KERNEL_MODULE", "SHELL_MODULE", "SHELL_INSTANCE", "CORE_INSTANCE", "SHELL_LIBRARY",
+    "MEM_PARAM", "KERNEL_PORTS", "Port", "KernelParams", "register_params", "rtl_offsets",
 ]

@@ -17,9 +17,12 @@ from pathlib import Path
 
 from qnngen.sim.verilator import param_args, verilator_bin, verilator_env, verilator_root
 
-__all__ = ["BuildError", "Ports", "build_model", "HARNESS_SOURCE"]
+__all__ = ["BuildError", "Ports", "build_model", "HARNESS_SOURCE", "KERNEL_HARNESS_SOURCE"]
 
 HARNESS_SOURCE = Path(__file__).with_name("harness.cpp")
+KERNEL_HARNESS_SOURCE = Path(__file__).with_name("kernel_harness.cpp")
+#: the header both harnesses include (found next to them by #include "...")
+HARNESS_HEADER = Path(__file__).with_name("harness_model.h")
 LIBRARY_NAME = "libqnngen_sim.so"
 PORTS_FILE = "ports.json"  # next to the library, so a Simulator can find its widths
 _LOG_TAIL_LINES = 40
@@ -44,11 +47,12 @@ class Ports:
 
 
 def _cache_key(
-    sources: list[Path], ports: Ports, params: Mapping[str, int | str], trace: bool
+    sources: list[Path], ports: Ports, params: Mapping[str, int | str], trace: bool, harness: Path
 ) -> str:
     """Hash everything that determines the built library."""
     h = hashlib.sha256()
-    h.update(HARNESS_SOURCE.read_bytes())
+    h.update(harness.read_bytes())
+    h.update(HARNESS_HEADER.read_bytes())
     h.update(str(verilator_root()).encode())
     for src in sources:
         h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
@@ -63,7 +67,12 @@ def _cache_key(
 
 
 def _verilate_cmd(
-    sources: list[Path], ports: Ports, params: Mapping[str, int | str], trace: bool, out: Path
+    sources: list[Path],
+    ports: Ports,
+    params: Mapping[str, int | str],
+    trace: bool,
+    out: Path,
+    harness: Path,
 ) -> list[str]:
     """Verilator command line that writes the model's C++ and makefile into out/obj."""
     cflags = [*_CXXFLAGS, *(["-DQNNGEN_TRACE"] if trace else [])]
@@ -94,7 +103,7 @@ def _verilate_cmd(
         " ".join(ldflags),
         *(["--trace"] if trace else []),
         *param_args(params),
-        str(HARNESS_SOURCE),
+        str(harness),
         *(str(s) for s in sources),
     ]
 
@@ -155,18 +164,22 @@ def build_model(
     build_dir: Path,
     params: Mapping[str, int | str] | None = None,
     trace: bool = False,
+    harness: Path = HARNESS_SOURCE,
 ) -> Path:
     """Verilate sources with top ports.top and the harness into a shared library; return its path.
 
+    harness is the C++ host side: the AXI-Stream harness (default) or KERNEL_HARNESS_SOURCE
+    for a kernel with AXI4 memory and AXI4-Lite control ports.
     The result is cached in a subfolder of build_dir named after a hash of the sources'
-    contents, the widths, params and trace; a later call with the same inputs returns at once.
+    contents, the harness, the widths, params and trace; a later call with the same inputs
+    returns at once.
 
     Raises:
         BuildError: when Verilator or the C++ compiler fails (with the end of its log).
     """
     sources = [Path(s).resolve() for s in sources]
     params = dict(params or {})
-    key = _cache_key(sources, ports, params, trace)
+    key = _cache_key(sources, ports, params, trace, harness)
     build_dir = Path(build_dir).resolve()
     out = build_dir / f"{ports.top}-{key[:16]}{'-trace' if trace else ''}"
     library, stamp = out / LIBRARY_NAME, out / "stamp"
@@ -183,7 +196,7 @@ def build_model(
         runtime = _runtime_cache(build_dir, trace)
         with open(log, "w") as log_file:
             proc = subprocess.run(
-                _verilate_cmd(sources, ports, params, trace, out),
+                _verilate_cmd(sources, ports, params, trace, out, harness),
                 env=verilator_env(),
                 stdout=log_file,
                 stderr=subprocess.STDOUT,

@@ -6,15 +6,10 @@
 // apply inputs, settle (clk low), sample both handshakes, rising edge. Cycle numbers count
 // rising edges since reset was released.
 #include <cstdint>
-#include <memory>
 #include <type_traits>
 #include <utility>
 
-#include "Vtop.h"
-#include "verilated.h"
-#ifdef QNNGEN_TRACE
-#include "verilated_vcd_c.h"
-#endif
+#include "harness_model.h"
 
 namespace {
 
@@ -67,12 +62,7 @@ using OutPort = std::remove_reference_t<decltype(std::declval<Vtop>().m_axis_tda
 constexpr int kInWords = WideWords<InPort>::value;
 constexpr int kOutWords = WideWords<OutPort>::value;
 
-uint64_t splitmix64(uint64_t& state) {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+using qnngen::splitmix64;
 
 // Persistent state of one batch run, so Python can advance it in chunks of frames.
 struct Batch {
@@ -91,20 +81,9 @@ struct Batch {
     bool holding = false;  // s_axis_tvalid raised with beat n_in
 };
 
-struct Sim {
-    std::unique_ptr<VerilatedContext> ctx;
-    std::unique_ptr<Vtop> top;
+struct Sim : qnngen::Model {
     int64_t cycle = 0;
     Batch batch;
-#ifdef QNNGEN_TRACE
-    std::unique_ptr<VerilatedVcdC> vcd;
-#endif
-
-    void dump() {
-#ifdef QNNGEN_TRACE
-        if (vcd) vcd->dump(ctx->time());
-#endif
-    }
 
     // Settle combinational logic for the current inputs with the clock low.
     void settle() {
@@ -132,51 +111,15 @@ extern "C" {
 int qnngen_in_words() { return kInWords; }
 int qnngen_out_words() { return kOutWords; }
 
-void* qnngen_new() {
-    auto* sim = new Sim;
-    sim->ctx = std::make_unique<VerilatedContext>();
-    sim->ctx->debug(0);
-    sim->ctx->randReset(0);
-#ifdef QNNGEN_TRACE
-    sim->ctx->traceEverOn(true);
-#endif
-    sim->top = std::make_unique<Vtop>(sim->ctx.get(), "top");
-    return sim;
-}
+void* qnngen_new() { return new Sim; }
 
-void qnngen_free(void* handle) {
-    auto* sim = static_cast<Sim*>(handle);
-#ifdef QNNGEN_TRACE
-    if (sim->vcd) sim->vcd->close();
-#endif
-    sim->top->final();
-    delete sim;
-}
+void qnngen_free(void* handle) { delete static_cast<Sim*>(handle); }
 
 int qnngen_open_trace(void* handle, const char* path) {
-#ifdef QNNGEN_TRACE
-    auto* sim = static_cast<Sim*>(handle);
-    if (sim->vcd) sim->vcd->close();
-    sim->vcd = std::make_unique<VerilatedVcdC>();
-    sim->top->trace(sim->vcd.get(), 99);
-    sim->vcd->open(path);
-    return sim->vcd->isOpen() ? 0 : -2;
-#else
-    (void)handle;
-    (void)path;
-    return -1;
-#endif
+    return static_cast<Sim*>(handle)->open_trace(path);
 }
 
-void qnngen_close_trace(void* handle) {
-#ifdef QNNGEN_TRACE
-    auto* sim = static_cast<Sim*>(handle);
-    if (sim->vcd) sim->vcd->close();
-    sim->vcd.reset();
-#else
-    (void)handle;
-#endif
-}
+void qnngen_close_trace(void* handle) { static_cast<Sim*>(handle)->close_trace(); }
 
 void qnngen_reset(void* handle, int cycles) {
     auto* sim = static_cast<Sim*>(handle);
@@ -232,11 +175,7 @@ void qnngen_batch_begin(void* handle, const uint32_t* frames, int64_t n_frames,
     b.total_in = n_frames * in_beats;
     b.total_out = n_frames * out_beats;
     b.rng = seed;
-    if (stalls >= 1.0) {
-        b.threshold = UINT64_MAX;
-    } else if (stalls > 0.0) {
-        b.threshold = static_cast<uint64_t>(stalls * 18446744073709551616.0);
-    }
+    b.threshold = qnngen::stall_threshold(stalls);
 }
 
 // Run until out_target output beats have been accepted (0) or idle_limit cycles pass with no

@@ -16,6 +16,7 @@ from ..errors import BoardError, QnnGenError
 from ..fold.boards import load_board
 from ..layers.base import Resources
 from ..outputs import write_output
+from ..shell.kernel import CORE_INSTANCE, KERNEL_MODULE, SHELL_INSTANCE
 from .yosys import cell_resources, synthesize_instances
 
 SYNTH_JSON = "synth.json"
@@ -45,18 +46,27 @@ def _read_build(out: Path) -> tuple[dict, str, list[Path]]:
 
 
 def _synthesize(files: list[Path], top: str, family: str) -> tuple[dict, dict[str, int]]:
-    """Each layer instance's primitives and the top's own, from a copy of the build's rtl/."""
+    """Each layer instance's primitives (and the kernel shell's, where the build has the kernel
+    around `top`) and the rest's, from a copy of the build's rtl/."""
     with tempfile.TemporaryDirectory(prefix="qnngen-synth-") as tmp:
         work = Path(tmp)
         for f in files:
             shutil.copy(f, work / f.name)
         sources = [f.name for f in files if f.suffix == ".sv"]
-        return synthesize_instances(work, sources, top, family)
+        if f"{KERNEL_MODULE}.sv" not in sources:
+            return synthesize_instances(work, sources, top, family)
+        # the core (parameterized by MEM_DIR, so its module is renamed) is flattened into the
+        # kernel around its layers, which stay apart, as does the shell
+        keep = f"{KERNEL_MODULE}/c:{SHELL_INSTANCE} *{top}*/c:*"
+        by_instance, own = synthesize_instances(work, sources, KERNEL_MODULE, family, keep)
+        prefix = f"{CORE_INSTANCE}."
+        return {name.removeprefix(prefix): cells for name, cells in by_instance.items()}, own
 
 
 def synthesize_build(out: Path) -> dict:
-    """Synthesize build folder `out` for its board's device family, write OUT/synth.json (total
-    and per-layer resources, the estimate and the estimate's relative error) and return it."""
+    """Synthesize build folder `out` (the kernel: shell and core) for its board's device family,
+    write OUT/synth.json (total and per-layer resources, the shell a line of its own, the
+    estimate and the estimate's relative error) and return it."""
     out = Path(out)
     report, top, files = _read_build(out)
     try:

@@ -64,17 +64,18 @@ def run_yosys(args: list[str], cwd: Path) -> None:
 
 
 def synthesize_instances(
-    work: Path, sources: list[str], top: str, family: str
+    work: Path, sources: list[str], top: str, family: str, keep: str | None = None
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Synthesize `top` from the `sources` in folder `work` with `synth_xilinx -family FAMILY`,
-    keeping every instance in `top` as its own module (flattened inside). Returns each
-    instance's primitive counts by instance name, and the primitives of `top` itself."""
+    keeping every instance in `top` (or the cells of Yosys selection `keep`) as its own module
+    (flattened inside). Returns each kept instance's primitive counts by instance name (a kept
+    instance of a flattened one named parent.child), and the primitives of `top` itself."""
     if family not in FAMILIES:
         raise QnnGenError(f"unknown device family '{family}' for synthesis; use one of {FAMILIES}")
     script = [
         f"read_verilog -defer -sv {' '.join(sources)}",
         f"hierarchy -top {top}",
-        f"setattr -set keep_hierarchy 1 {top}/c:*",
+        f"setattr -set keep_hierarchy 1 {keep or top + '/c:*'}",
         f"synth_xilinx -flatten -family {family} -top {top}",
         "tee -q -o stat.json stat -json",
         f"tee -q -o top.il dump {top}",
@@ -82,7 +83,8 @@ def synthesize_instances(
     run_yosys(["-q", "-p", "; ".join(script)], work)
     modules = json.loads((work / "stat.json").read_text())["modules"]
     text = (work / "top.il").read_text()
-    module_of = {m.group(2): m.group(1) for m in re.finditer(r"^\s*cell (\S+) \\(\S+)$", text, re.M)}
+    module_of = {m.group(2): m.group(1) for m in re.finditer(r"^\s*cell (\S+) \\(\S+)$", text, re.M)
+                 if m.group(1) in modules}  # not flatten's $scopeinfo cells
 
     def cells(module: str) -> dict[str, int]:
         counts = modules[module]["num_cells_by_type"]

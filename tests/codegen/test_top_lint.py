@@ -1,4 +1,5 @@
-"""The generated top level lints clean with verilator -Wall for several models and foldings."""
+"""The generated top level and the kernel around it lint clean with verilator -Wall for several
+models, foldings and memory widths."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from helpers import synthetic_mlp
 from qnngen.codegen import TOP_MODULE, write_rtl
 from qnngen.fold import assemble, fold_for_target_fps, load_board, minimal_folding
 from qnngen.frontend import from_onnx
+from qnngen.shell import KERNEL_MODULE, MEM_PARAM
 from qnngen.lower import to_hw
 from qnngen.pipeline import lower_model, resolve_model
 from qnngen.sim import lint
@@ -27,8 +29,12 @@ def _designs():
     }
 
 
-@pytest.mark.parametrize("which", ["tfc-minimal", "tfc-target", "mlp-target", "odd-signed"])
-def test_generated_top_lints_clean(which, tmp_path):
+@pytest.mark.parametrize("which, mem_width", [
+    ("tfc-minimal", 32), ("tfc-target", 64), ("mlp-target", 512), ("odd-signed", 128),
+])
+def test_generated_top_lints_clean(which, mem_width, tmp_path):
     design = _designs()[which]
-    sources = write_rtl(design, tmp_path)
+    sources = write_rtl(design, tmp_path, mem_width)
     lint(sources, TOP_MODULE, {"MEM_DIR": f"{tmp_path}/"})
+    lint(sources, KERNEL_MODULE, {"MEM_DIR": f"{tmp_path}/"})
+    lint(sources, KERNEL_MODULE, {"MEM_DIR": f"{tmp_path}/", MEM_PARAM: 256})

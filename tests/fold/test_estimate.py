@@ -26,6 +26,7 @@ from qnngen.fold import (
     report_dict,
     report_json,
 )
+from qnngen.fold.estimate import shell_stage
 from qnngen.layers.base import Fold, Resources
 from qnngen.layers.memory import bram18_count
 from qnngen.lower import HwGraph
@@ -56,6 +57,9 @@ def test_interval_is_slowest_stage(load_hw, model: str) -> None:
     assert mvtus == {"mvtu_0": 784, "mvtu_1": 64, "mvtu_2": 512, "mvtu_3": 64}
     assert est.bottleneck.name == "mvtu_0" and est.interval_cycles == 784
     assert est.fps == pytest.approx(100e6 / 784)
+    # the kernel shell is a line of its own: outside the core's stages, inside the kernel's total
+    assert est.shell.name not in mvtus and est.shell.resources.lut > 0
+    assert est.kernel_resources.lut > est.resources.lut
     assert [s.name for s in est.stages] == [s.name for s in design.stages]
 
 
@@ -72,6 +76,7 @@ def test_memory_styles(tfc_w1a1: HwGraph) -> None:
         else:
             assert s.memory_style == "none"
     assert {s.kind for s in est.stages} == {"MVTU", "DWC", "FIFO"}
+    assert est.shell.kind == "Shell" and est.shell.memory_style == "block"  # its buffers
 
 
 def test_check_fits_accepts_small_design(tfc_w1a1: HwGraph) -> None:
@@ -129,7 +134,8 @@ def test_report_dict_contract(tfc_w1a1: HwGraph) -> None:
     }  # fmt: skip
     assert set(rep["estimate"]["resources"]) == RES_KEYS
     assert rep["estimate"]["fps"] == round(100e6 / 784, 2)
-    assert [layer["name"] for layer in rep["layers"]] == [s.name for s in design.stages]
+    assert [layer["name"] for layer in rep["layers"]] == [s.name for s in design.stages] + ["shell"]
+    assert rep["layers"][-1]["kind"] == "Shell"
     for layer in rep["layers"]:
         assert set(layer) == LAYER_KEYS and set(layer["resources"]) == RES_KEYS
         assert all(isinstance(v, int) for v in layer["resources"].values())
