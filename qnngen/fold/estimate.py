@@ -153,14 +153,16 @@ _MAX_SUGGESTED = 3
 
 
 def check_fits(est: Estimate) -> None:
-    """Raise BoardError naming the first resource the design needs more of than the board has."""
-    key = est.board.first_overflow(est.resources)
+    """Raise BoardError naming the first resource the kernel (core and shell) needs more of than
+    the board has."""
+    kernel = est.kernel_resources
+    key = est.board.first_overflow(kernel)
     if key is None:
         return
-    need, have = est.resources.as_dict()[key], est.board.capacity().as_dict()[key]
+    need, have = kernel.as_dict()[key], est.board.capacity().as_dict()[key]
     share = f" ({round(100 * need / have)} %)" if have else ""
     # the (at most three) smallest other boards that fit, by the LUTs they leave to the user
-    fitting = [b for b in list_boards() if b.name != est.board.name and b.fits(est.resources)]
+    fitting = [b for b in list_boards() if b.name != est.board.name and b.fits(kernel)]
     fitting.sort(key=lambda b: (b.capacity().as_dict()["lut"], b.name))
     bigger = [b.name for b in fitting[:_MAX_SUGGESTED]]
     advice = "lower --target-fps, use a folding with smaller PE/SIMD"

@@ -89,12 +89,12 @@ def test_check_fits_rejects_zcu104_design_on_pynq(tfc_w2a2: HwGraph) -> None:
     with pytest.raises(BoardError) as err:
         check_fits(est)
     msg = str(err.value)
-    lut = est.resources.as_dict()["lut"]
+    lut = est.kernel_resources.as_dict()["lut"]  # the core and the kernel shell around it
     assert msg.startswith(
         f"design needs {lut} LUT but pynq-z2 has 53200 ({round(100 * lut / 53200)} %)"
     )
     # the three boards with the fewest LUTs that hold every resource the design needs
-    need = est.resources.as_dict()
+    need = est.kernel_resources.as_dict()
     fitting = sorted(
         (b.capacity().as_dict()["lut"], b.name) for b in list_boards()
         if all(b.capacity().as_dict()[k] >= v for k, v in need.items())
@@ -104,7 +104,7 @@ def test_check_fits_rejects_zcu104_design_on_pynq(tfc_w2a2: HwGraph) -> None:
 
 
 def test_check_fits_without_bigger_board(tfc_w1a1: HwGraph) -> None:
-    est = estimate(assemble(tfc_w1a1, {}), load_board("pynq-z2"), 100)
+    est = replace(estimate(assemble(tfc_w1a1, {}), load_board("pynq-z2"), 100), shell=None)
     huge = replace(est, resources=Resources(lut=10, bram18=10_000))
     with pytest.raises(BoardError) as err:
         check_fits(huge)
@@ -185,3 +185,13 @@ def test_bram18_count_holds_the_bits(width: int, depth: int) -> None:
 def test_bram18_count_is_monotone(width: int, depth: int, more_w: int, more_d: int) -> None:
     assert bram18_count(width + more_w, depth) >= bram18_count(width, depth)
     assert bram18_count(width, depth + more_d) >= bram18_count(width, depth)
+
+
+def test_check_fits_counts_the_kernel_shell(tfc_w1a1: HwGraph) -> None:
+    """A core that fits alone but not with the shell around it is refused."""
+    est = estimate(assemble(tfc_w1a1, {}), load_board("pynq-z2"), 100)
+    lut = est.board.capacity().lut
+    core = Resources(lut=lut - est.shell.resources.lut + 1)
+    check_fits(replace(est, resources=core, shell=None))
+    with pytest.raises(BoardError, match=f"design needs {lut + 1} LUT but pynq-z2 has {lut}"):
+        check_fits(replace(est, resources=core))

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """`simulate --kernel`: every shared model and bundled example through the whole kernel (AXI
-shell + core) with host memory, on one board of each memory width: bit-exact against the numpy
-reference with random memory latency and stalls, and at the core's pace where the memory port
-covers the streams (else at the memory-bound figure)."""
+shell + core) with host memory, each on one of the boards of the four memory-port flavours in
+turn (every board gets several models; `scripts/bench_kernel.py` runs every model on every
+board): bit-exact against the numpy reference with random memory latency and stalls, and at the
+core's pace where the memory port covers the streams (else at the memory-bound figure)."""
 
 from __future__ import annotations
 
@@ -48,16 +49,12 @@ def _cases() -> list:
     models = [("example", n) for n in EXAMPLE_MODELS] + [
         ("shared", n) for n in SHARED_MLPS + SHARED_CNVS
     ]
+    cases = [(source, name, BOARDS[i % len(BOARDS)]) for i, (source, name) in enumerate(models)]
     return [
         pytest.param(
-            source,
-            name,
-            board,
-            id=f"{source}-{name}-{board}",
-            marks=() if (source, name, board) in FAST else pytest.mark.slow,
+            *case, id="-".join(case), marks=() if case in FAST else pytest.mark.slow
         )
-        for source, name in models
-        for board in BOARDS
+        for case in sorted(set(cases) | FAST)
     ]
 
 
