@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from qnngen.errors import QnnGenError
 from qnngen.fold import load_board
 from qnngen.pipeline import Options, plan, write_build
 from qnngen.project import flows
@@ -44,7 +45,7 @@ def test_failing_project_leaves_out_as_it_was(
         raise OSError("disk full")
 
     monkeypatch.setitem(flows.FLOWS, "zynq7", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(QnnGenError, match="cannot write the build folder"):
         write_build(p, out)
     assert _tree(out) == before
     assert [q.name for q in tmp_path.iterdir()] == ["out"]
