@@ -8,11 +8,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 
 from .. import __version__
 from ..fold.design import TOP_OUT, FoldedDesign
-from ..resources import data_dir
+from ..resources import data_dir, template_env
 from ..shell.kernel import (
     CORE_INSTANCE, KERNEL_MODULE, KERNEL_PORTS, SHELL_INSTANCE, SHELL_LIBRARY, KernelParams,
     register_params,
@@ -104,11 +103,7 @@ def top_params(design: FoldedDesign) -> tuple[TopParams, dict[str, str], list[st
 
 
 def _render(template: str, params: TopParams | KernelParams) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("rtl") / "templates")),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
-    return env.get_template(template).render(p=params)
+    return template_env(data_dir("rtl") / "templates").get_template(template).render(p=params)
 
 
 def render_top(params: TopParams) -> str:

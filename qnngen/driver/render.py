@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jinja2
 
 from .. import __version__, memlayout
 from ..ir import host_ops
+from ..resources import template_env
 from ..shell import regmap
 from ..shell.kernel import KERNEL_MODULE
 from .data import data_json, driver_data
@@ -102,20 +101,10 @@ def driver_params(data: dict) -> DriverParams:
     )
 
 
-@cache
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
 
 def render_driver(data: dict) -> str:
     """The text of qnngen_driver.py for a build whose data file holds `data`."""
-    return _env().get_template(f"{DRIVER_FILE}.j2").render(p=driver_params(data))
+    return template_env(_TEMPLATES).get_template(f"{DRIVER_FILE}.j2").render(p=driver_params(data))
 
 
 def write_driver(p: Plan, folder: Path) -> None:

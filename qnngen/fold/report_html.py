@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from .. import __version__
+from ..resources import template_env
 from .report_plots import cycles_plot, resources_plot, utilization_plot
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -163,12 +163,4 @@ def report_page(rep: dict) -> ReportPage:
 
 def report_html(rep: dict) -> str:
     """The report dict as one self-contained HTML page."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("report.html.j2").render(page=report_page(rep))
+    return template_env(_TEMPLATES, autoescape=True).get_template("report.html.j2").render(page=report_page(rep))

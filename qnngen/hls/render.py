@@ -8,13 +8,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import numpy as np
 
 from .. import __version__
 from ..fold.design import TOP_IN, TOP_OUT, FoldedDesign
 from ..layers import FIFO
-from ..resources import data_dir
+from ..resources import data_dir, template_env
 from .params import HlsStage, hls_stage
 
 #: static headers of hls_templates copied into every HLS folder
@@ -71,12 +70,6 @@ class TopParams:
     vitis_version: str
 
 
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("hls_templates"))), undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
-
 
 def stage_hash(stage: HlsStage) -> str:
     """A short hash of everything that shapes the stage's code and arrays."""
@@ -88,7 +81,7 @@ def stage_hash(stage: HlsStage) -> str:
 
 def render_stage(stage: HlsStage) -> dict[str, str]:
     """The stage's files {name: text}: NAME.h and, with constant arrays, NAME_params.h."""
-    env, meta = _env(), StageMeta(__version__, stage_hash(stage))
+    env, meta = template_env(data_dir("hls_templates")), StageMeta(__version__, stage_hash(stage))
     files = {f"{stage.name}.h": env.get_template(stage.template).render(s=stage, meta=meta)}
     if stage.arrays:
         files[f"{stage.name}_params.h"] = env.get_template("params.h.j2").render(s=stage, meta=meta)
@@ -97,7 +90,7 @@ def render_stage(stage: HlsStage) -> dict[str, str]:
 
 def render_layer_testbench(stages: list[HlsStage]) -> str:
     """layer_tb.cpp: runs each stage's function alone on DIR/NAME_in<k>.npy (see the template)."""
-    return _env().get_template("layer_tb.cpp.j2").render(stages=stages, meta=StageMeta(__version__, ""))
+    return template_env(data_dir("hls_templates")).get_template("layer_tb.cpp.j2").render(stages=stages, meta=StageMeta(__version__, ""))
 
 
 def top_params(design: FoldedDesign, part: str, clock_mhz: float) -> tuple[TopParams, list[HlsStage]]:
@@ -139,7 +132,7 @@ def write_hls(design: FoldedDesign, hls_dir: Path, part: str, clock_mhz: float,
             (hls_dir / name).write_text(text)
     for name in STATIC_HEADERS:
         shutil.copyfile(data_dir("hls_templates") / name, hls_dir / name)
-    env = _env()
+    env = template_env(data_dir("hls_templates"))
     for name in ("qnngen_top.h", "qnngen_top.cpp", "qnngen_tb.cpp", "run_hls.tcl"):
         (hls_dir / name).write_text(env.get_template(f"{name}.j2").render(t=top))
     np.save(hls_dir / TB_IN, stimulus[0].astype(np.uint32))
