@@ -12,21 +12,15 @@ import numpy as np
 
 from .. import __version__
 from ..errors import UnsupportedError
-from ..ir import BIPOLAR, DataType
 from ..ir.graph import Graph
 from ..memlayout import FrameLayout
+from ..shell.frames import stream_layout
 
 if TYPE_CHECKING:
     from ..pipeline import Plan
 
 #: backend the driver uses by default on each board flavour
 DEFAULT_BACKEND = {"zynq7": "pynq", "zynqmp": "pynq", "alveo": "xrt", "aws-f1": "xrt"}
-
-
-def stream_layout(dtype: DataType, elems: int, mem_bits: int) -> FrameLayout:
-    """The memory layout of frames of `elems` elements of an integer stream type."""
-    kind = "bipolar" if dtype == BIPOLAR else "signed" if dtype.signed() else "unsigned"
-    return FrameLayout(elems, dtype.bitwidth(), kind, mem_bits)
 
 
 def _array(value: np.ndarray) -> dict:

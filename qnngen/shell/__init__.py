@@ -6,6 +6,7 @@ from .regmap import (
     ADDR_BITS, ARGS, CONTROL, CYCLES, DATA_BITS, FRAMES, GIE, IER, IN_ADDR, ISR, OUT_ADDR,
     REGISTERS, Bit, Register, register,
 )
+from .frames import stream_layout
 from .kernel import (
     CORE_INSTANCE, KERNEL_MODULE, KERNEL_PORTS, MEM_PARAM, SHELL_INSTANCE, SHELL_LIBRARY,
     SHELL_MODULE, KernelParams, Port,
@@ -19,4 +20,6 @@ __all__ = [
     # kernel top
     "KERNEL_MODULE", "SHELL_MODULE", "SHELL_INSTANCE", "CORE_INSTANCE", "SHELL_LIBRARY",
     "MEM_PARAM", "KERNEL_PORTS", "Port", "KernelParams", "register_params", "rtl_offsets",
+    # memory side
+    "stream_layout",
 ]

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from ..build_folder import check_build_folder, read_design
-from ..driver.data import stream_layout as driver_stream_layout
 from ..errors import ModelError, QnnGenError
 from ..examples import example_path
 from ..frontend import load_model
@@ -21,6 +20,7 @@ from ..lower import HwGraph, to_hw
 from ..memlayout import FrameLayout
 from ..packing import pack_beats, unpack_beats
 from ..shell.cost import SHELL_KIND
+from ..shell.frames import stream_layout as dtype_layout
 from .build import BuildError, Ports, build_model
 from .harness import DeadlockError, Simulator
 from .kernel import KernelSim
@@ -220,7 +220,7 @@ def core_interval(out: Path) -> float:
 def stream_layout(stream: dict, mem_bits: int) -> FrameLayout:
     """The memory layout of the frames of a design.json stream record."""
     elems = stream["beats"] * stream["elems_per_beat"]
-    return driver_stream_layout(parse_dtype(stream["dtype"]), elems, mem_bits)
+    return dtype_layout(parse_dtype(stream["dtype"]), elems, mem_bits)
 
 
 def _run_stream(

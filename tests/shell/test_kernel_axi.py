@@ -16,11 +16,9 @@ from cocotb_tools.runner import get_runner
 
 from helpers import SHARED_MODELS
 from qnngen.examples import sample_inputs
-from qnngen.ir import BIPOLAR, parse_dtype
-from qnngen.memlayout import FrameLayout
 from qnngen.pipeline import Options, compile_model
 from qnngen.shell import KERNEL_MODULE, KERNEL_PORTS, MEM_PARAM
-from qnngen.sim.design_run import load_build
+from qnngen.sim.design_run import load_build, stream_layout
 from qnngen.sim.verilator import verilator_root
 
 HERE = Path(__file__).parent
@@ -46,18 +44,12 @@ def _tb_top() -> str:
     )
 
 
-def _layout(stream: dict, mem_bits: int) -> FrameLayout:
-    dt = parse_dtype(stream["dtype"])
-    kind = "bipolar" if dt == BIPOLAR else "signed" if dt.signed() else "unsigned"
-    return FrameLayout(stream["beats"] * stream["elems_per_beat"], dt.bitwidth(), kind, mem_bits)
-
-
 def _stimulus(out: Path, x: np.ndarray, mem_bits: int, path: Path) -> None:
     """The tb's data: input image, expected output image (numpy reference), word size, timeout."""
     record, hw = load_build(out)
     q = hw.quantize_input(x)
     reference = hw.run_layers(q)
-    lin, lout = _layout(record["stream_in"], mem_bits), _layout(record["stream_out"], mem_bits)
+    lin, lout = stream_layout(record["stream_in"], mem_bits), stream_layout(record["stream_out"], mem_bits)
     cycles = record["estimate_latency_cycles"] + record["estimate_interval_cycles"]
     np.savez(path, in_image=lin.pack(q), out_image=lout.pack(reference), mem_bytes=mem_bits // 8,
              timeout_us=20 * cycles * CLOCK_NS / 1000 + 100)
